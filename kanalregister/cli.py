@@ -1,0 +1,239 @@
+"""Command line: ``kanalregister`` (and ``python build.py``).
+
+Commands: ``build`` (the default), ``check``, ``import``. Exit status: 0 success, 1 when
+the input has errors (or warnings under ``--strict``), 2 for a wrong command line. A data
+error is printed as diagnostics, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from . import __version__
+from .errors import Diagnostic, KanalregisterError, UsageError, file_diagnostic
+
+DEFAULT_REGISTER = "channels.yaml"
+DEFAULT_OUT = "site"
+#: How many warnings ``build`` prints in text format before summarising (``check`` shows all).
+BUILD_WARNINGS_SHOWN = 10
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date YYYY-MM-DD") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="kanalregister",
+        description="Validate a register of official social-media channels (channels.yaml) and publish "
+                    "it as the public förteckning: a static site plus open data.",
+        epilog="Run 'kanalregister COMMAND --help' for a command's options. Without a command, 'build' runs.",
+    )
+    p.add_argument("--version", action="version", version=f"kanalregister {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    def register_opts(sp):
+        sp.add_argument("--register", "-r", default=DEFAULT_REGISTER, metavar="FILE",
+                        help=f"the register file (default: {DEFAULT_REGISTER})")
+        sp.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
+                        help="count date rules (archive, review, passive) from this date instead of today")
+        sp.add_argument("--strict", action="store_true", help="treat warnings as errors")
+        sp.add_argument("--format", choices=("text", "github", "json"), default="text",
+                        help="how to print problems: text (default, with the source line), "
+                             "github (workflow annotations) or json")
+
+    b = sub.add_parser("build", help="validate the register and publish the site (default command)",
+                       description="Validate the register, then write the pages and open data into the output "
+                                   "folder. Nothing is written when the register has errors; the output folder "
+                                   "is replaced only when the whole build succeeded.")
+    register_opts(b)
+    b.add_argument("--out", "-o", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default: {DEFAULT_OUT})")
+    b.add_argument("--templates", "-t", action="append", type=Path, metavar="DIR",
+                   help="a folder of templates that override the defaults (repeatable; earliest wins)")
+    b.add_argument("--content", type=Path, metavar="DIR",
+                   help="folder of Markdown pages (default: the content/ folder of kanalregister)")
+
+    c = sub.add_parser("check", help="validate the register only; write nothing",
+                       description="Validate the register against the schema, the cross-field rules and the "
+                                   "policy. Prints every problem with file:line:column; exit status 1 on errors.")
+    register_opts(c)
+
+    i = sub.add_parser("import", help="turn a CSV list of accounts into a register",
+                       description="Read a CSV with columns org, platform, url (and optionally account) and write "
+                                   "a register. What the CSV lacks stays empty; gaps are reported by 'check'.")
+    i.add_argument("csv", type=Path, metavar="FILE.csv", help="the CSV file")
+    i.add_argument("--output", "-o", type=Path, metavar="FILE", default=None,
+                   help="where to write the register (default: print it)")
+    i.add_argument("--name", help="the organisation's name for the register's organisation section")
+    i.add_argument("--website", help="the organisation's website (https)")
+    i.add_argument("--email", help="the organisation's public function mailbox")
+    i.add_argument("--register-keeper", help="who keeps the register (role or unit)")
+    i.add_argument("--format", choices=("text", "github", "json"), default="text", help="how to print findings")
+    return p
+
+
+# --- printing diagnostics ------------------------------------------------------------------
+
+def _source_lines(file: str) -> list[str]:
+    try:
+        return Path(file).read_bytes().decode("utf-8", "replace").split("\n")
+    except OSError:
+        return []
+
+
+def format_text(diags: list[Diagnostic], color: bool = False) -> str:
+    """Diagnostics in the manner of ruff/rustc: the headline, the source line, a caret."""
+    out, cache = [], {}
+    for d in diags:
+        out.append(d.format() if not d.hint else d.format().rsplit(f" ({d.hint})", 1)[0])
+        if d.line > 0:
+            if d.file not in cache:
+                cache[d.file] = _source_lines(d.file)
+            lines = cache[d.file]
+            if d.line <= len(lines):
+                src = lines[d.line - 1].rstrip("\r")
+                width = len(str(d.line))
+                out.append(f"{' ' * width} |")
+                out.append(f"{d.line} | {src}")
+                if d.col > 0:
+                    token = src[d.col - 1:]
+                    end = token.find(" #")
+                    token = (token if end < 0 else token[:end]).rstrip()
+                    length = max(1, min(len(token), 80))
+                    out.append(f"{' ' * width} | {' ' * (d.col - 1)}{'^' * length}")
+        if d.hint:
+            out.append(f"  = hint: {d.hint}")
+    return "\n".join(out)
+
+
+def _gh_escape(s: str, prop: bool = False) -> str:
+    s = s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return s.replace(":", "%3A").replace(",", "%2C") if prop else s
+
+
+def format_github(diags: list[Diagnostic]) -> str:
+    """GitHub Actions workflow commands: ``::error file=…,line=…,col=…,title=…::message``."""
+    out = []
+    for d in diags:
+        msg = f"{d.path}: {d.message}" if d.path else d.message
+        if d.hint:
+            msg += f" ({d.hint})"
+        props = f"file={_gh_escape(d.file, True)}"
+        if d.line:
+            props += f",line={d.line}"
+        if d.col:
+            props += f",col={d.col}"
+        props += f",title={_gh_escape(d.code, True)}"
+        out.append(f"::{d.severity} {props}::{_gh_escape(msg)}")
+    return "\n".join(out)
+
+
+def format_json(diags: list[Diagnostic], **extra) -> str:
+    """A JSON object: counts and the list of diagnostics (for tools)."""
+    errors = sum(d.severity == "error" for d in diags)
+    return json.dumps({"ok": errors == 0, "errors": errors, "warnings": len(diags) - errors,
+                       "diagnostics": [asdict(d) for d in diags], **extra}, ensure_ascii=False, indent=1)
+
+
+def emit(diags: list[Diagnostic], fmt: str, stream=None, summary: bool = True, **extra) -> None:
+    """Print diagnostics in ``fmt`` (text/github/json) to ``stream`` (default stderr; json: stdout)."""
+    if fmt == "json":
+        print(format_json(diags, **extra), file=stream or sys.stdout)
+        return
+    stream = stream or sys.stderr
+    if diags:
+        print(format_github(diags) if fmt == "github" else format_text(diags), file=stream)
+    if summary and fmt == "text":
+        errors = sum(d.severity == "error" for d in diags)
+        warnings = len(diags) - errors
+        if errors or warnings:
+            print(f"{errors} error(s), {warnings} warning(s)", file=stream)
+
+
+# --- commands -------------------------------------------------------------------------------
+
+def _check(args) -> int:
+    from .load import read_register
+    from .validate import validate
+
+    doc = read_register(args.register)
+    res = validate(doc, args.today)
+    diags = res.diagnostics
+    failed = bool(res.errors) or (args.strict and bool(diags))
+    emit(diags, args.format, channels=len(res.register.channels) if res.register else None)
+    if args.format == "text" and not failed:
+        n = len(res.register.channels) if res.register else 0
+        print(f"{args.register}: OK, {n} channels", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _build(args) -> int:
+    from .pipeline import build
+
+    result = build(Path(args.register), Path(args.out), args.templates, args.content, args.today, args.strict)
+    shown = result.warnings if args.format != "text" else result.warnings[:BUILD_WARNINGS_SHOWN]
+    emit(shown, args.format, summary=False)
+    if len(shown) < len(result.warnings):
+        print(f"… and {len(result.warnings) - len(shown)} more warning(s): run 'kanalregister check' to see all",
+              file=sys.stderr)
+    if args.format != "json":
+        print(f"{args.register}: published {len(result.files)} files to {args.out}/", file=sys.stderr)
+    return 0
+
+
+def _import(args) -> int:
+    from .importer import import_csv
+
+    org = {k: v for k, v in (("name", args.name), ("website", args.website), ("email", args.email),
+                             ("register_keeper", args.register_keeper)) if v}
+    res = import_csv(args.csv, org)
+    if args.output:
+        try:
+            args.output.write_text(res.text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError([file_diagnostic(str(args.output), "import.write", f"cannot write: {exc}")]) from None
+    else:
+        sys.stdout.write(res.text)
+    emit(res.findings, args.format, summary=False)
+    print(f"{args.csv}: imported {res.channels} channels of {res.organisations} organisations; "
+          f"{len(res.findings)} import finding(s). Run 'kanalregister check' for the gaps per channel.",
+          file=sys.stderr)
+    return 1 if any(d.severity == "error" for d in res.findings) else 0
+
+
+COMMANDS = {"build": _build, "check": _check, "import": _import}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit status.
+
+    User errors (:class:`~kanalregister.errors.KanalregisterError`) are printed as
+    diagnostics with status 1; argparse errors give status 2.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
+        argv = ["build", *argv]
+    args = _parser().parse_args(argv)
+    if args.command is None:
+        args = _parser().parse_args(["build"])
+    try:
+        return COMMANDS[args.command](args)
+    except KanalregisterError as exc:
+        emit(exc.diagnostics, getattr(args, "format", "text"))
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; the output folder was not changed", file=sys.stderr)
+        return 130
+
+
+def entry() -> None:
+    """Console-script entry point: ``sys.exit(main())``."""
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""Phase 2b: the open data: ``channels.csv``, ``party_channels.csv``, ``channels.json`` and
+``datapackage.json`` (a frictionless Tabular Data Package).
+
+Columns and their order come from the public Table Schema (internal fields removed), so
+the exports, the schema published beside them and the validator can never disagree.
+``frictionless validate site/datapackage.json`` passes on the output (a test runs it).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+
+from .model import Register
+from .schema import public_table_schema, table
+
+
+def _cell(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, tuple):
+        return ";".join(v)
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return str(v)
+
+
+def _json_value(v):
+    if isinstance(v, tuple):
+        return list(v)
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return v
+
+
+def _csv(rows, names) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(names)
+    for r in rows:
+        w.writerow([_cell(getattr(r, n)) for n in names])
+    return buf.getvalue()
+
+
+def exports(register: Register, build_date: dt.date) -> dict[str, str]:
+    """Build every open-data file.
+
+    Args:
+        register: the validated model.
+        build_date: the publication date written into the Data Package (``created``).
+
+    Returns:
+        file name → text (UTF-8, deterministic for the same input).
+    """
+    ch_names = [f.name for f in table("channel").public_fields]
+    pc_names = [f.name for f in table("party_channel").public_fields]
+    org = register.organisation
+    files = {
+        "channels.csv": _csv(register.channels, ch_names),
+        "party_channels.csv": _csv(register.party_channels, pc_names),
+    }
+    doc = {
+        "organisation": {k: getattr(org, k) for k in ("name", "website", "org_number", "email", "phone",
+                                                       "register_keeper")},
+        "updated": build_date.isoformat(),
+        "example_data": org.example_data,
+        "channels": [{n: _json_value(getattr(c, n)) for n in ch_names} for c in register.channels],
+        "party_channels": [{n: _json_value(getattr(p, n)) for n in pc_names} for p in register.party_channels],
+    }
+    files["channels.json"] = json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+    package = {
+        "profile": "tabular-data-package",
+        "name": "kanalregister",
+        "title": f"Förteckning över {org.name}s officiella kanaler i sociala medier",
+        "description": ("Officiella konton i sociala medier med ansvarig förvaltning, syfte och målgrupp, "
+                        "samt länkar till partiernas kanaler. " + ("EXEMPELDATA. " if org.example_data else "")),
+        "homepage": org.website,
+        "created": f"{build_date.isoformat()}T00:00:00Z",
+        "licenses": [{"name": "CC0-1.0", "title": "Creative Commons Zero v1.0 Universal",
+                      "path": "https://creativecommons.org/publicdomain/zero/1.0/"}],
+        "contributors": [{"title": org.register_keeper, "role": "publisher", "organization": org.name}],
+        "resources": [
+            _resource("channels", "channels.csv", "Kanaler", public_table_schema("channel")),
+            _resource("party_channels", "party_channels.csv", "Partiernas kanaler",
+                      public_table_schema("party_channel")),
+        ],
+    }
+    files["datapackage.json"] = json.dumps(package, ensure_ascii=False, indent=1) + "\n"
+    return files
+
+
+def _resource(name: str, path: str, title: str, schema: dict) -> dict:
+    return {"name": name, "path": path, "title": title, "profile": "tabular-data-resource",
+            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "schema": schema}

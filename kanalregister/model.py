@@ -1,0 +1,153 @@
+"""The validated, immutable register: what the render and export phases work from.
+
+Public and internal data are kept apart by construction: :class:`Channel` holds only the
+fields that may be published; the internal fields (administrators, ersättare, notes, review
+and activity dates) live in :class:`ChannelInternal`, reachable only through
+:attr:`Register.internal`, which the renderer and exporter never receive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields
+
+from .platforms import PLATFORMS
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    """The body that publishes the register (``organisation`` section).
+
+    Attributes mirror ``schemas/organisation.json``; optional ones are ``None`` when absent.
+    """
+
+    name: str
+    website: str
+    email: str
+    register_keeper: str
+    org_number: str | None = None
+    phone: str | None = None
+    example_data: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """One official channel, public fields only (``schemas/channel.json`` without x-internal).
+
+    Dates are :class:`datetime.date`; list fields are tuples of str; absent optional values
+    are ``None`` (or ``()`` for lists). ``line`` is the 1-based line of the entry in the
+    register file, for reports.
+    """
+
+    id: str
+    name: str
+    platform: str
+    url: str
+    department: str
+    status: str
+    handle: str | None = None
+    unit: str | None = None
+    responsible_role: str | None = None
+    contact_email: str | None = None
+    purpose: str | None = None
+    target_groups: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    monitoring: str | None = None
+    start_date: dt.date | None = None
+    closing_date: dt.date | None = None
+    successor: str | None = None
+    approved_by: str | None = None
+    approved_on: dt.date | None = None
+    last_archived: dt.date | None = None
+    line: int = 0
+
+    @property
+    def platform_label(self) -> str:
+        """The platform's display name, e.g. ``"X (Twitter)"``."""
+        return PLATFORMS[self.platform].label
+
+    @property
+    def rel_me(self) -> bool:
+        """True when links to this channel should carry ``rel="me"`` (Mastodon)."""
+        return PLATFORMS[self.platform].rel_me
+
+    @property
+    def is_active(self) -> bool:
+        """True while ``status`` is ``active``."""
+        return self.status == "active"
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """An administrator or ersättare (internal): name, work e-mail, work phone."""
+
+    name: str
+    email: str
+    phone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelInternal:
+    """A channel's internal fields (``x-internal`` in the schema). Never published."""
+
+    administrators: tuple[Person, ...] = ()
+    substitute: Person | None = None
+    notes: str | None = None
+    last_reviewed: dt.date | None = None
+    last_activity: dt.date | None = None
+    hours_per_week: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PartyChannel:
+    """A channel of a party in kommunfullmäktige (``party_channels``). Not the municipality's."""
+
+    party: str
+    platform: str
+    url: str
+    name: str | None = None
+
+    @property
+    def platform_label(self) -> str:
+        """The platform's display name."""
+        return PLATFORMS[self.platform].label
+
+    @property
+    def display_name(self) -> str:
+        """The channel's name, or ``"<party> på <platform>"`` when none is given."""
+        return self.name or f"{self.party} på {self.platform_label}"
+
+
+@dataclass(frozen=True, slots=True)
+class Register:
+    """The whole validated register.
+
+    Attributes:
+        organisation: the publishing body.
+        channels: every channel in register order (tuple[Channel]), active and closed.
+        party_channels: the parties' channels (tuple[PartyChannel]).
+        internal: channel id → :class:`ChannelInternal` (dict; treat as read-only).
+        policy: the resolved policy (``kanalregister.policy.Policy``).
+    """
+
+    organisation: Organisation
+    channels: tuple[Channel, ...]
+    party_channels: tuple[PartyChannel, ...]
+    internal: dict
+    policy: object
+
+    @property
+    def active(self) -> tuple[Channel, ...]:
+        """The active channels, in register order."""
+        return tuple(c for c in self.channels if c.is_active)
+
+    @property
+    def closed(self) -> tuple[Channel, ...]:
+        """The closed channels, newest closing date first."""
+        return tuple(sorted((c for c in self.channels if not c.is_active),
+                            key=lambda c: (c.closing_date or dt.date.min, c.id), reverse=True))
+
+
+def model_field_names(cls) -> set[str]:
+    """Names of a model dataclass's fields, without bookkeeping (``line``); for schema tests."""
+    return {f.name for f in fields(cls)} - {"line"}

@@ -1,0 +1,113 @@
+"""Phase 2c: write the site into a temporary sibling folder, then swap it in.
+
+A half-built site never replaces a good one: files are written to ``.<out>.tmp-*`` beside
+the output folder; only when every file is written is the folder exchanged with the old
+one — atomically with Linux ``renameat2(RENAME_EXCHANGE)`` where available, otherwise with
+two renames — and the old copy removed. A build that fails or is killed leaves the previous
+output byte-identical; leftovers of killed builds are removed by the next build.
+(Atomic deploys as practised by reproducible-builds.org and static hosts.)
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .errors import UsageError, file_diagnostic
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2); return False where unsupported."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
+
+
+class Publisher:
+    """Collects output files in a temporary folder and publishes them all at once.
+
+    Use as a context manager; call :meth:`write` for each file and :meth:`commit` at the end.
+    Leaving the block without commit (an exception) removes the temporary folder.
+
+    Args:
+        out: the output folder (``site/``); its parent must exist or be creatable.
+
+    Raises:
+        UsageError: the output path exists but is not a folder, or cannot be written.
+    """
+
+    def __init__(self, out: Path):
+        self.out = Path(out).absolute()
+        if self.out.exists() and not self.out.is_dir():
+            raise UsageError([file_diagnostic(str(out), "output.not-a-folder",
+                                              "the output path exists and is not a folder")])
+        try:
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+            self._clean_leftovers()
+            self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.tmp-", dir=self.out.parent))
+        except OSError as exc:
+            raise UsageError([file_diagnostic(str(out), "output.unwritable",
+                                              f"cannot write the output folder: {exc}")]) from None
+        self.written: list[str] = []
+
+    def _clean_leftovers(self) -> None:
+        for prefix in (f".{self.out.name}.tmp-", f".{self.out.name}.old-"):
+            for p in self.out.parent.glob(prefix + "*"):
+                shutil.rmtree(p, ignore_errors=True)
+
+    def write(self, rel: str, text: str | bytes) -> None:
+        """Write one file at posix path ``rel`` inside the new site (UTF-8 for text)."""
+        path = self.tmp / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        with open(path, "wb") as fh:
+            fh.write(data)
+        self.written.append(rel)
+
+    def copy_tree(self, src: Path, rel: str = "") -> None:
+        """Copy a folder of static files (CSS, images) into the new site, in sorted order."""
+        for f in sorted(p for p in src.rglob("*") if p.is_file()):
+            self.write(str(Path(rel) / f.relative_to(src)).lstrip("/"), f.read_bytes())
+
+    def commit(self) -> None:
+        """Swap the new site in; remove the old one. Raises UsageError on I/O failure."""
+        for root, dirs, files in os.walk(self.tmp):
+            os.chmod(root, 0o755)
+            for f in files:
+                os.chmod(os.path.join(root, f), 0o644)
+        try:
+            if self.out.exists():
+                if _exchange(self.tmp, self.out):
+                    shutil.rmtree(self.tmp)
+                else:
+                    old = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.old-", dir=self.out.parent))
+                    os.rename(self.out, old / "site")
+                    os.rename(self.tmp, self.out)
+                    shutil.rmtree(old)
+            else:
+                os.rename(self.tmp, self.out)
+        except OSError as exc:
+            raise UsageError([file_diagnostic(str(self.out), "output.swap",
+                                              f"cannot publish the new site: {exc}")]) from None
+
+    def abort(self) -> None:
+        """Remove the temporary folder; the previous output is untouched."""
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def __enter__(self) -> "Publisher":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            self.abort()

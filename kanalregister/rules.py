@@ -1,0 +1,243 @@
+"""Cross-field rules and safety rules that no policy can turn off.
+
+Cross-field rules (beside the schema, since a Table Schema cannot say them):
+
+* a closed channel has a closing date, on or after its start date; an active one has none;
+* a successor names another channel of the register;
+* every URL is an https address without credentials, and its host belongs to the platform;
+* names do not mix scripts like look-alike fakes do (:func:`kanalregister.text.lookalike`).
+
+Safety rules (always errors; the guidelines hand credentials and personal data to the
+informatör, never to a published file — Gullspång Bilaga 1 question 5, Botkyrka
+"Administrera konto", and GDPR / Avesta 4 for personal data):
+
+* no login credentials: values that look like passwords, tokens or keys;
+* no personnummer, private-looking (mobile) phone numbers or free-mail addresses in
+  published fields, and no internal person's name, e-mail or phone there either.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+
+from .platforms import PLATFORMS
+from .schema import table
+from .text import lookalike
+
+_PNR = re.compile(r"(?<![\d-])(?:19|20)?(\d{6})[-+ ]?(\d{4})(?![\d-])")
+_MOBILE = re.compile(r"(?<!\d)(?:\+46|0046|0)\s?7[02369](?:[\s-]?\d){7}(?!\d)")
+_FREEMAIL = re.compile(r"@(gmail|googlemail|hotmail|outlook|live|yahoo|icloud|me|msn|aol|protonmail|proton)\.",
+                       re.I)
+_SECRET = re.compile(
+    r"(?i:(?:password|passwd|lösenord|losenord|lösen|pwd|api[_ -]?key|secret|token)\s*[:=]\s*\S)"
+    r"|ghp_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|xox[abposr]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}"
+    r"|EAA[A-Za-z0-9]{30,}|-----BEGIN [A-Z ]*PRIVATE KEY-----|sk-[A-Za-z0-9]{32,}")
+
+
+def url_problem(url: str, platform: str | None) -> tuple[str, str, str | None] | None:
+    """Check one published URL.
+
+    Args:
+        url: the address as written.
+        platform: platform key whose hosts the URL must use, or None for any host.
+
+    Returns:
+        ``(code, message, hint)`` for the first problem, or None when the URL is fine.
+    """
+    if any(ch.isspace() for ch in url):
+        return ("url.space", "the address contains spaces", "copy the address from the browser")
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return ("url.invalid", f"'{url}' is not a valid web address", None)
+    scheme = parts.scheme.lower()
+    if scheme == "http":
+        return ("url.https", "the address must use https", f"write https://{url.split('://', 1)[1]}")
+    if scheme != "https":
+        return ("url.scheme", f"'{scheme or url}' addresses are not allowed; use an https:// web address", None)
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        return ("url.credentials", "the address contains a user name or password",
+                "remove the part before '@' in the host")
+    if not host or "." not in host:
+        return ("url.host", "the address has no valid host", None)
+    if platform and not PLATFORMS[platform].host_fits(host):
+        hosts = ", ".join(PLATFORMS[platform].hosts)
+        return ("url.platform", f"the host '{host}' is not a {PLATFORMS[platform].label} address",
+                f"a {platform} address is on {hosts}; or correct the platform")
+    return None
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, d in enumerate(digits):
+        n = int(d) * (2 if i % 2 == 0 else 1)
+        total += n - 9 if n > 9 else n
+    return total % 10 == 0
+
+
+def personnummer_in(text: str) -> str | None:
+    """Return the first Swedish personnummer-like number (valid check digit) in ``text``."""
+    for m in _PNR.finditer(text):
+        digits = m.group(1) + m.group(2)
+        mm, dd = int(digits[2:4]), int(digits[4:6])
+        if 1 <= mm <= 12 and 1 <= dd <= 91 and _luhn_ok(digits):  # dd+60: samordningsnummer
+            return m.group(0)
+    return None
+
+
+def check(ck, org: dict | None, channels, parties, root) -> None:
+    """Run the cross-field and safety rules, adding diagnostics to ``ck`` (a validate checker).
+
+    Args:
+        ck: the ``validate._Checker`` collecting diagnostics.
+        org: the clean organisation row, or None when it had errors.
+        channels: list of (clean row dict, line, LocDict node) for valid channel rows.
+        parties: the same for party channels.
+        root: the register's root mapping (for positions).
+    """
+    ids = {row["id"] for row, _l, _n, _p in channels}
+    emails, phones = _internal_contacts(channels)
+    ch_table = table("channel")
+
+    if org is not None:
+        node = root["organisation"]
+        _check_url(ck, org.get("website"), None, node, "organisation.website", "website")
+        _check_name(ck, org["name"], node, "organisation.name", "name")
+        orgnr = org.get("org_number")
+        if orgnr and not _luhn_ok(orgnr.replace("-", "")):
+            ck.err(node.pos["org_number"], "rule.org-number", "organisation.org_number",
+                   f"'{orgnr}' is not a valid organisationsnummer (check digit)",
+                   "copy it from Bolagsverket or the municipality's letterhead")
+        _check_public_text(ck, org, node, "organisation", (emails, phones, {}),
+                           (f.name for f in table("organisation").fields))
+
+    for row, _line, node, path in channels:
+        _check_url(ck, row["url"], row["platform"], node, f"{path}.url", "url")
+        _check_name(ck, row["name"], node, f"{path}.name", "name")
+        status, start, closing = row["status"], row.get("start_date"), row.get("closing_date")
+        if status == "closed" and closing is None:
+            ck.err(node.pos.get("status"), "rule.closing-date", f"{path}.closing_date",
+                   "a closed channel needs its closing date (closing_date)",
+                   "add closing_date: YYYY-MM-DD")
+        if status == "active" and closing is not None:
+            ck.err(node.pos["closing_date"], "rule.active-closed", f"{path}.closing_date",
+                   "an active channel cannot have a closing date", "set status: closed, or remove closing_date")
+        if start and closing and closing < start:
+            ck.err(node.pos["closing_date"], "rule.closing-before-start", f"{path}.closing_date",
+                   f"closing date {closing} is before the start date {start}")
+        succ = row.get("successor")
+        if succ is not None:
+            if succ not in ids or succ == row["id"]:
+                ck.err(node.pos["successor"], "rule.successor", f"{path}.successor",
+                       f"'{succ}' is not another channel in the register",
+                       _near(succ, ids - {row['id']}))
+            elif status == "active":
+                ck.err(node.pos["successor"], "rule.successor-active", f"{path}.successor",
+                       "only a closed channel can have a successor")
+        _check_public_text(ck, row, node, path, (emails, phones, _own_names(row)),
+                           (f.name for f in ch_table.fields if not f.internal))
+        _check_secrets(ck, row, node, path)
+
+    for row, _line, node, path in parties:
+        _check_url(ck, row["url"], row["platform"], node, f"{path}.url", "url")
+        for key in ("party", "name"):
+            if key in row:
+                _check_name(ck, row[key], node, f"{path}.{key}", key)
+        _check_public_text(ck, row, node, path, (emails, phones, {}), ("party", "name", "url"))
+
+
+def _near(value, options) -> str | None:
+    from .validate import suggest
+
+    return suggest(value, sorted(options))
+
+
+def _check_url(ck, url, platform, node, path, key) -> None:
+    if url is None:
+        return
+    p = url_problem(url, platform)
+    if p:
+        ck.err(node.pos[key], p[0], path, p[1], p[2])
+
+
+def _check_name(ck, name, node, path, key) -> None:
+    msg = lookalike(name)
+    if msg:
+        ck.err(node.pos[key], "text.lookalike", path, f"'{name}' {msg}",
+               "write the name in one alphabet")
+
+
+def _people(row: dict) -> list:
+    return list(row.get("administrators", ())) + ([row["substitute"]] if row.get("substitute") else [])
+
+
+def _internal_contacts(channels) -> tuple[set[str], set[str]]:
+    """E-mails (lower case) and phone numbers (digits only) of every internal person."""
+    emails, phones = set(), set()
+    for row, _l, _n, _p in channels:
+        for person in _people(row):
+            emails.add(person.email.lower())
+            if person.phone:
+                phones.add(re.sub(r"\D", "", person.phone))
+    return emails, phones
+
+
+def _own_names(row: dict) -> dict[str, str]:
+    """The channel's own internal people's names (lower case) → what they are."""
+    return {p.name.lower(): "an administrator's name" for p in _people(row) if len(p.name) >= 5}
+
+
+def _check_public_text(ck, row: dict, node, path: str, internal: tuple, names) -> None:
+    for name in names:
+        v = row.get(name)
+        if v is None or isinstance(v, bool):
+            continue
+        values = v if isinstance(v, tuple) else (v,)
+        for s in values:
+            if not isinstance(s, str):
+                continue
+            problem = _personal_data(s, internal)
+            if problem:
+                ck.err(node.pos[name], problem[0], f"{path}.{name}", problem[1],
+                       "published fields are public on the website; personal data belongs in the "
+                       "internal fields (administrators, substitute)")
+                break
+
+
+_EMAIL_TOKEN = re.compile(r"[^\s@<>()\[\],;:\"']+@[^\s@<>()\[\],;:\"']+")
+_DIGIT_RUN = re.compile(r"\+?\d[\d\s()-]{5,}\d")
+
+
+def _personal_data(s: str, internal: tuple) -> tuple[str, str] | None:
+    """Return (code, message) when ``s`` holds personal or internal data, else None.
+
+    ``internal`` is (internal e-mails, internal phone digits, this channel's names → what).
+    """
+    emails, phones, names = internal
+    pnr = personnummer_in(s)
+    if pnr:
+        return ("safety.personnummer", "looks like a personnummer; it must never be published")
+    if _MOBILE.search(s):
+        return ("safety.private-phone", "looks like a private mobile number; publish a function number")
+    if "@" in s and _FREEMAIL.search(s):
+        return ("safety.private-email", "looks like a private e-mail address; publish a function mailbox")
+    if "@" in s and any(m.group(0).lower() in emails for m in _EMAIL_TOKEN.finditer(s)):
+        return ("safety.internal-data", "contains an administrator's e-mail, which is internal")
+    if phones and any(re.sub(r"\D", "", m.group(0)) in phones for m in _DIGIT_RUN.finditer(s)):
+        return ("safety.internal-data", "contains an administrator's phone number, which is internal")
+    low = s.lower()
+    for value, what in names.items():
+        if value in low:
+            return ("safety.internal-data", f"contains {what}, which is internal")
+    return None
+
+
+def _check_secrets(ck, row: dict, node, path: str) -> None:
+    for name, v in row.items():
+        if isinstance(v, str) and _SECRET.search(v):
+            ck.err(node.pos[name], "safety.credential", f"{path}.{name}",
+                   "looks like a password, token or key; credentials never go in the register",
+                   "keep them in the central password store (Gullspång Bilaga 1, Botkyrka: Administrera konto)")

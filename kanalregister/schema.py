@@ -1,0 +1,257 @@
+"""The register's schema: one source of truth for validation, exports, editor support and docs.
+
+The JSON files in ``kanalregister/schemas/`` are frictionless Table Schemas (one per table:
+channels, party channels, and the one-row organisation section). This module reads them
+once into :class:`FieldSpec` objects with compiled patterns, and derives from them:
+
+* :func:`public_table_schema` — the copy published in ``site/datapackage.json``: no internal
+  fields, no ``x-`` properties;
+* :func:`json_schema` — a JSON Schema (draft 2020-12) of the whole ``channels.yaml`` for
+  editors (yaml-language-server);
+* :func:`field_docs_markdown` — the field reference in ``docs/fields.md``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+SCHEMA_DIR = Path(__file__).parent / "schemas"
+TABLES = ("organisation", "channel", "party_channel")
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One field of a table, as read from its Table Schema.
+
+    Attributes:
+        name: the key in ``channels.yaml`` and the column in the CSV (str).
+        title: the Swedish label shown on the site (str).
+        description: what the field means (str, English).
+        type: Table Schema type: ``string``, ``date``, ``number``, ``boolean``, ``list``
+            (of strings), ``array`` or ``object`` (internal nested people).
+        required, unique: constraints (bool).
+        enum: allowed values, or None.
+        pattern: compiled full-match regex, or None.
+        min_length, max_length: string length bounds in characters, or None.
+        minimum, maximum: number bounds, or None.
+        fmt: Table Schema ``format`` (``email``, ``uri``) or None.
+        internal: True when the field must never be published (``x-internal``).
+        item: constraints for each item of a ``list`` (``x-item``: pattern/minLength/maxLength).
+        items: name of the ``x-definitions`` table for ``array``/``object`` fields, or None.
+        guideline: the guideline that asks for the field (``x-guideline``), or None.
+        example: an example value, for docs and ``new``.
+    """
+
+    name: str
+    title: str
+    description: str
+    type: str
+    required: bool
+    unique: bool
+    enum: tuple[str, ...] | None
+    pattern: re.Pattern | None
+    min_length: int | None
+    max_length: int | None
+    minimum: float | None
+    maximum: float | None
+    fmt: str | None
+    internal: bool
+    item: dict
+    item_pattern: re.Pattern | None
+    items: str | None
+    guideline: str | None
+    example: object
+
+
+@dataclass(frozen=True, slots=True)
+class TableSpec:
+    """A table's fields in schema order: ``fields`` (tuple[FieldSpec]) and ``by_name``."""
+
+    name: str
+    fields: tuple[FieldSpec, ...]
+    by_name: dict
+
+    @property
+    def public_fields(self) -> tuple[FieldSpec, ...]:
+        """The fields that may be published (not ``x-internal``)."""
+        return tuple(f for f in self.fields if not f.internal)
+
+
+def _compile(p: str | None) -> re.Pattern | None:
+    # Table Schema patterns match the whole value (XML Schema regex semantics).
+    return re.compile(f"(?:{p})\\Z") if p else None
+
+
+def _field(d: dict) -> FieldSpec:
+    c = d.get("constraints", {})
+    item = d.get("x-item", {})
+    return FieldSpec(
+        name=d["name"], title=d.get("title", d["name"]), description=d.get("description", ""),
+        type=d.get("type", "string"), required=bool(c.get("required")), unique=bool(c.get("unique")),
+        enum=tuple(c["enum"]) if "enum" in c else None, pattern=_compile(c.get("pattern")),
+        min_length=c.get("minLength"), max_length=c.get("maxLength"),
+        minimum=c.get("minimum"), maximum=c.get("maximum"), fmt=d.get("format"),
+        internal=bool(d.get("x-internal")), item=item, item_pattern=_compile(item.get("pattern")),
+        items=d.get("x-items"), guideline=d.get("x-guideline"), example=d.get("example"),
+    )
+
+
+@lru_cache(maxsize=None)
+def raw_schema(table: str) -> dict:
+    """Return the JSON of ``schemas/<table>.json`` as a dict (a fresh deep copy each time).
+
+    Args:
+        table: one of :data:`TABLES`.
+
+    Raises:
+        FileNotFoundError: unknown table (a programming error, not a user error).
+    """
+    return json.loads((SCHEMA_DIR / f"{table}.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def table(name: str) -> TableSpec:
+    """Return the parsed :class:`TableSpec` for ``name`` (a table or an ``x-definitions`` entry)."""
+    if name in TABLES:
+        fields = raw_schema(name)["fields"]
+    else:
+        fields = raw_schema("channel")["x-definitions"][name]["fields"]
+    specs = tuple(_field(f) for f in fields)
+    return TableSpec(name, specs, {f.name: f for f in specs})
+
+
+def public_table_schema(name: str) -> dict:
+    """The Table Schema as published in the Data Package: internal fields and ``x-`` keys removed.
+
+    Returns:
+        A JSON-ready dict (frictionless Table Schema v1).
+    """
+    raw = copy.deepcopy(raw_schema(name))
+    raw["fields"] = [_strip_x(f) for f in raw["fields"] if not f.get("x-internal")]
+    for f in raw["fields"]:
+        f.pop("example", None)
+    return _strip_x(raw)
+
+
+def _strip_x(d: dict) -> dict:
+    return {k: v for k, v in d.items() if not k.startswith("x-") and k != "$comment"}
+
+
+# --- JSON Schema for editors -------------------------------------------------------------
+
+def _json_field(f: FieldSpec) -> dict:
+    out: dict = {"title": f.title, "description": f.description}
+    if f.type == "string":
+        out["type"] = "string"
+        if f.enum:
+            out["enum"] = list(f.enum)
+        if f.pattern is not None:
+            out["pattern"] = "^(?:" + raw_pattern(f) + ")$"
+        if f.min_length is not None:
+            out["minLength"] = f.min_length
+        if f.max_length is not None:
+            out["maxLength"] = f.max_length
+        if f.fmt == "email":
+            out["format"] = "email"
+        if f.fmt == "uri":
+            out["pattern"] = "^https://"
+    elif f.type == "date":
+        out["type"] = "string"
+        out["format"] = "date"
+    elif f.type == "number":
+        out["type"] = "number"
+        if f.minimum is not None:
+            out["minimum"] = f.minimum
+        if f.maximum is not None:
+            out["maximum"] = f.maximum
+    elif f.type == "boolean":
+        out["type"] = "boolean"
+    elif f.type == "list":
+        item: dict = {"type": "string"}
+        if "pattern" in f.item:
+            item["pattern"] = "^(?:" + f.item["pattern"] + ")$"
+        for k in ("minLength", "maxLength"):
+            if k in f.item:
+                item[k] = f.item[k]
+        out.update({"type": "array", "items": item})
+    elif f.type == "array":
+        out.update({"type": "array", "items": {"$ref": f"#/$defs/{f.items}"}})
+    elif f.type == "object":
+        out["$ref"] = f"#/$defs/{f.items}"
+    if f.example is not None:
+        out["examples"] = [f.example]
+    return out
+
+
+def raw_pattern(f: FieldSpec) -> str:
+    """The field's pattern as written in the schema file (without the anchoring we add)."""
+    return f.pattern.pattern[3:-3] if f.pattern is not None else ""
+
+
+def _json_object(t: TableSpec) -> dict:
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": [f.name for f in t.fields if f.required],
+        "properties": {f.name: _json_field(f) for f in t.fields},
+    }
+
+
+def json_schema() -> dict:
+    """Build the JSON Schema (draft 2020-12) of the whole ``channels.yaml`` for editors.
+
+    It is generated from the Table Schemas, never maintained by hand. Cross-field rules
+    (closing dates, platform hosts, policy) are the validator's alone; a test checks that
+    both agree on the demo register and on every bad-input fixture that is a schema error.
+
+    Returns:
+        A JSON-ready dict.
+    """
+    from .policy import policy_json_schema  # the policy section's options live with its rules
+
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://kanalregister.example/schema/channels.schema.json",
+        "title": "kanalregister: förteckning över officiella kanaler i sociala medier",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["organisation", "channels"],
+        "properties": {
+            "organisation": _json_object(table("organisation")),
+            "policy": policy_json_schema(),
+            "channels": {"type": "array", "items": _json_object(table("channel"))},
+            "party_channels": {"type": "array", "items": _json_object(table("party_channel"))},
+        },
+        "$defs": {"person": _json_object(table("person"))},
+    }
+
+
+def field_docs_markdown() -> str:
+    """Render the field reference (Markdown) for ``docs/fields.md`` from the schemas."""
+    out = ["# Register fields", "",
+           "Generated from `kanalregister/schemas/*.json` by `kanalregister docs`; do not edit by hand.", ""]
+    for name, heading in (("organisation", "`organisation`"), ("channel", "`channels[]`"),
+                          ("party_channel", "`party_channels[]`"), ("person", "people (internal)")):
+        t = table(name)
+        out += [f"## {heading}", "", "| field | Swedish | type | required | published | description |",
+                "|---|---|---|---|---|---|"]
+        for f in t.fields:
+            typ = f.type + (f" of {f.items}" if f.items else "")
+            extra = []
+            if f.enum:
+                extra.append("one of " + ", ".join(f"`{e}`" for e in f.enum))
+            if f.pattern is not None:
+                extra.append(f"pattern `{raw_pattern(f)}`")
+            if f.guideline:
+                extra.append(f"guideline: {f.guideline}")
+            desc = f.description + ("" if not extra else " — " + "; ".join(extra))
+            published = "no" if f.internal or name == "person" else "yes"
+            out.append(f"| `{f.name}` | {f.title} | {typ} | {'yes' if f.required else ''} | {published} | "
+                       f"{desc.replace('|', '&#124;')} |")
+        out.append("")
+    return "\n".join(out)

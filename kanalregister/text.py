@@ -1,0 +1,75 @@
+"""Text safety checks for every string in the register.
+
+Register text is published on the municipality's website, so characters that can make one
+thing look like another are refused rather than escaped (escaping does not help there):
+
+* bidirectional controls (Trojan-Source style reordering, CVE-2021-42574) and zero-width
+  characters, which can hide or disguise text;
+* control characters (line breaks are allowed only in multi-line fields);
+* names that mix Latin letters with Cyrillic or Greek ones: the classic look-alike of an
+  official account name (Unicode TR #39, "mixed-script confusables").
+
+HTML in text is *not* refused: it is legitimate text (``Q&A``, ``<3``) and is escaped
+on output by the template engine's autoescape.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+_BIDI = {0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+_INVISIBLE = {0x00AD, 0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180E, *range(0x200B, 0x200E),
+              0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0x3164, 0xFEFF, 0xFFA0}
+_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE")
+
+
+def problem(value: str, multiline: bool = False) -> tuple[str, str, str] | None:
+    """Return ``(code, message, hint)`` for the first unsafe character in ``value``, or None.
+
+    Args:
+        value: the text (str).
+        multiline: True for fields where line breaks are allowed (purpose, notes).
+    """
+    if value.isascii():
+        for ch in value:
+            if ch < " " and not (multiline and ch == "\n") or ch == "\x7f":
+                return ("text.control", f"control character U+{ord(ch):04X} in text",
+                        "remove it" + ("" if multiline else "; this field is one line"))
+        return None
+    for ch in value:
+        o = ord(ch)
+        if o in _BIDI:
+            return ("text.bidi", f"invisible bidirectional control U+{o:04X} ({unicodedata.name(ch, '?')})",
+                    "remove it: it can reorder how the text is shown")
+        if o in _INVISIBLE:
+            return ("text.invisible", f"invisible character U+{o:04X} ({unicodedata.name(ch, '?')})",
+                    "remove it: it can disguise the text")
+        cat = unicodedata.category(ch)
+        if (cat == "Cc" and not (multiline and ch == "\n")) or cat in ("Cs", "Co", "Cn"):
+            return ("text.control", f"control or unassigned character U+{o:04X} in text", "remove it")
+    return None
+
+
+def mixed_scripts(value: str) -> set[str]:
+    """Return the set of scripts (LATIN, CYRILLIC, GREEK, …) used by letters of ``value``."""
+    found = set()
+    for ch in value:
+        if ch.isalpha():
+            if ch.isascii():
+                found.add("LATIN")
+                continue
+            name = unicodedata.name(ch, "")
+            for s in _SCRIPTS:
+                if name.startswith(s):
+                    found.add(s)
+                    break
+    return found
+
+
+def lookalike(value: str) -> str | None:
+    """Return a message when ``value`` mixes Latin with Cyrillic/Greek/… letters, else None."""
+    scripts = mixed_scripts(value)
+    if "LATIN" in scripts and len(scripts) > 1:
+        other = sorted(scripts - {"LATIN"})
+        return f"mixes Latin and {', '.join(s.capitalize() for s in other)} letters, as look-alike fake names do"
+    return None
