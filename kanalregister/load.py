@@ -79,6 +79,7 @@ class Document:
         file: the path as given by the user (str), used in diagnostics.
         data: the root value: usually a :class:`LocDict`; ``None`` for an empty document.
         lines: the decoded source split into lines (tuple[str, ...]), for caret display.
+        root_pos: (line, col) where the root value starts, 1-based.
         warnings: non-fatal diagnostics found while reading (e.g. a byte-order mark).
     """
 
@@ -86,6 +87,7 @@ class Document:
     data: object
     lines: tuple[str, ...]
     warnings: tuple[Diagnostic, ...] = ()
+    root_pos: tuple[int, int] = (1, 1)
 
 
 def read_register(path: str | Path, display_name: str | None = None,
@@ -152,10 +154,11 @@ def parse_bytes(raw: bytes, name: str, max_bytes: int = MAX_BYTES) -> Document:
                     "tab character used for indentation", "indent with spaces")
     if col.errors:
         raise RegisterSyntaxError(col.items)
-    data = _build(text, col)
+    root_pos: list = []
+    data = _build(text, col, root_pos)
     if col.errors:
         raise RegisterSyntaxError(col.items)
-    return Document(name, data, lines, tuple(col.items))
+    return Document(name, data, lines, tuple(col.items), root_pos[0] if root_pos else (1, 1))
 
 
 def _p(mark) -> Pos:
@@ -195,7 +198,7 @@ def _short(tag: str) -> str:
     return "!!" + tag[len(_T):] if tag.startswith(_T) else tag
 
 
-def _build(text: str, col: Collector) -> object:
+def _build(text: str, col: Collector, root_pos: list) -> object:
     """Consume the event stream into LocDict/LocList/scalars; report problems to ``col``."""
     loader = _Parser(text)
     # Each frame: [container, path, pending key (name, pos) or _BadKey or None, is_mapping, is_key]
@@ -232,6 +235,8 @@ def _build(text: str, col: Collector) -> object:
             is_key = frame is not None and frame[3] and frame[2] is None
             path = _child_path(frame) if frame is not None and not is_key else (frame[1] if frame else "")
             start = _p(ev.start_mark)
+            if frame is None:
+                root_pos.append(start)
             if et is not yaml.AliasEvent and ev.anchor is not None:
                 col.add(*start, "yaml.anchor", path, f"anchor &{ev.anchor} is not allowed in the register",
                         "write each value out in full")
@@ -280,6 +285,9 @@ def _build(text: str, col: Collector) -> object:
         mark = exc.problem_mark or exc.context_mark
         line, c = _p(mark) if mark else (0, 0)
         problem = exc.problem or "invalid YAML"
+        if mark is not None and mark.index < len(text) and text[mark.index] == "\t":
+            col.add(line, c, "yaml.tab", "", "tab character where YAML expects spaces", "indent with spaces")
+            return None
         col.add(line, c, "yaml.syntax", "", f"YAML syntax error: {problem}"
                 + (f" ({exc.context})" if exc.context else ""))
         return None

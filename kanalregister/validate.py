@@ -332,7 +332,7 @@ def validate(doc: Document, today: dt.date | None = None) -> Result:
     root = doc.data
     if not isinstance(root, LocDict):
         what = "an empty file" if root is None else _describe(root)
-        ck.err((1, 1), "schema.root", "", f"the register must be a mapping with organisation and channels, "
+        ck.err(doc.root_pos, "schema.root", "", f"the register must be a mapping with organisation and channels, "
                f"got {what}", "start from the example channels.yaml")
         return Result(None, sorted(ck.c.items, key=Diagnostic.sort_key))
     ck.unknown_keys(root, SECTIONS, "", "the register")

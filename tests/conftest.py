@@ -1,0 +1,101 @@
+"""Shared fixtures: small registers, the demo register, a CLI runner, an HTML parser."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+DEMO = ROOT / "channels.yaml"
+MINIMAL = FIXTURES / "minimal.yaml"
+REAL_CSV = ROOT.parent / "shared" / "data" / "sweden-public-bodies-social-accounts.csv"
+TODAY = dt.date(2026, 11, 22)
+
+
+@dataclass
+class Run:
+    """The outcome of one CLI run: exit status, stdout and stderr."""
+
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*args: str) -> Run:
+    """Run ``kanalregister.cli.main`` in-process and capture its output."""
+    from kanalregister.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse
+            code = exc.code if isinstance(exc.code, int) else 1
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture
+def cli():
+    """The CLI runner: ``cli("check", "-r", path)`` → :class:`Run`."""
+    return run_cli
+
+
+@pytest.fixture
+def minimal_text() -> str:
+    """The text of the small valid register."""
+    return MINIMAL.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def write(tmp_path):
+    """Write register text to a file in tmp_path and return its path."""
+
+    def _write(text: str | bytes, name: str = "channels.yaml") -> Path:
+        p = tmp_path / name
+        if isinstance(text, bytes):
+            p.write_bytes(text)
+        else:
+            p.write_text(text, encoding="utf-8")
+        return p
+
+    return _write
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory) -> Path:
+    """The demo register built once into a temporary site folder (SOURCE_DATE_EPOCH fixed)."""
+    out = tmp_path_factory.mktemp("demo") / "site"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SOURCE_DATE_EPOCH", "1795000000")  # 2026-11-18
+    try:
+        r = run_cli("build", "-r", str(DEMO), "--out", str(out), "--today", TODAY.isoformat())
+    finally:
+        mp.undo()
+    assert r.code == 0, r.err
+    return out
+
+
+def soup(path: Path) -> BeautifulSoup:
+    """Parse an HTML file."""
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def copy_minimal(tmp_path: Path) -> Path:
+    """Copy the minimal register into tmp_path and return the copy's path."""
+    dst = tmp_path / "channels.yaml"
+    shutil.copy(MINIMAL, dst)
+    return dst
+
+
+def python() -> str:
+    """The running interpreter, for subprocess tests."""
+    return sys.executable
