@@ -1,0 +1,172 @@
+"""Property-based tests (hypothesis): whatever the input, the loader and validator either
+accept it or answer with the project's own diagnostics — never another exception.
+
+Over 2,000 examples run in the normal test run (the counts are asserted).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import MINIMAL, TODAY
+from kanalregister.errors import KanalregisterError
+from kanalregister.load import parse_bytes
+from kanalregister.platforms import PLATFORMS
+from kanalregister.policy import meaningful
+from kanalregister.validate import validate
+
+BASE = MINIMAL.read_bytes()
+COUNTS = {"valid": 0, "mutated": 0, "structures": 0}
+SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+                derandomize=True)
+
+
+class NoAliasDumper(yaml.SafeDumper):
+    """PyYAML writes &id001 / *id001 for repeated objects; the register refuses aliases."""
+
+    def ignore_aliases(self, data):
+        return True
+
+
+def dump(tree) -> bytes:
+    return yaml.dump(tree, Dumper=NoAliasDumper, allow_unicode=True, sort_keys=False).encode()
+
+
+def run(raw: bytes):
+    """Load and validate; return the Result, or the diagnostics of a user error."""
+    try:
+        return validate(parse_bytes(raw, "fuzz.yaml"), TODAY)
+    except KanalregisterError as exc:
+        assert exc.diagnostics, "a user error always carries diagnostics"
+        for d in exc.diagnostics:
+            assert d.file == "fuzz.yaml" and d.line >= 0 and d.col >= 0
+        return exc
+
+
+# --- valid registers -------------------------------------------------------------------------
+
+SAFE_TEXT = st.text(alphabet=string.ascii_letters + "åäöÅÄÖéü0123456789 .,–&<>\"'()!?/", min_size=3, max_size=40) \
+    .map(str.strip).filter(lambda s: sum(c.isalpha() for c in s) >= 3 and meaningful(s))
+IDS = st.from_regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,8}){0,2}", fullmatch=True)
+HOSTED = sorted(k for k, p in PLATFORMS.items() if p.hosts)
+
+
+@st.composite
+def channel(draw, i):
+    platform = draw(st.sampled_from(HOSTED))
+    host = PLATFORMS[platform].hosts[0]
+    closed = draw(st.booleans())
+    start = draw(st.dates(dt.date(2005, 1, 1), dt.date(2026, 1, 1)))
+    ch = {
+        "id": f"{draw(IDS)}-{i}",
+        "name": draw(SAFE_TEXT),
+        "platform": platform,
+        "url": f"https://www.{host}/konto{i}",
+        "department": draw(st.sampled_from(["Kommunledningsförvaltningen", "Socialförvaltningen", "Bolaget AB"])),
+        "responsible_role": draw(SAFE_TEXT),
+        "contact_email": f"funktion{i}@testby.example",
+        "purpose": draw(SAFE_TEXT),
+        "target_groups": draw(st.lists(SAFE_TEXT, min_size=1, max_size=3, unique=True)),
+        "status": "closed" if closed else "active",
+        "start_date": start,
+    }
+    if closed:
+        ch["closing_date"] = start + dt.timedelta(days=draw(st.integers(0, 3000)))
+        ch["last_archived"] = ch["closing_date"]
+    return ch
+
+
+@st.composite
+def register(draw):
+    n = draw(st.integers(0, 6))
+    return {
+        "organisation": {"name": "Testby kommun", "website": "https://www.testby.example",
+                         "email": "kommun@testby.example", "register_keeper": "Kommunikation"},
+        "policy": {r: "off" for r in ("administrators", "substitute", "approval", "monitoring", "archive",
+                                      "review", "passive")},
+        "channels": [draw(channel(i)) for i in range(n)],
+    }
+
+
+@settings(max_examples=300, **SETTINGS)
+@given(register())
+def _valid(reg):
+    COUNTS["valid"] += 1
+    result = run(dump(reg))
+    assert not isinstance(result, KanalregisterError), result
+    assert result.errors == [], [d.format() for d in result.errors]
+    assert [c.id for c in result.register.channels] == [c["id"] for c in reg["channels"]]
+
+
+def test_generated_valid_registers_are_accepted():
+    _valid()
+    assert COUNTS["valid"] >= 300
+
+
+# --- mutations of a valid register ----------------------------------------------------------
+
+MUTATION = st.one_of(
+    st.tuples(st.just("delete"), st.integers(0, len(BASE) - 1), st.integers(1, 40)),
+    st.tuples(st.just("insert"), st.integers(0, len(BASE)), st.binary(min_size=1, max_size=12)),
+    st.tuples(st.just("text"), st.integers(0, len(BASE)),
+              st.text(min_size=1, max_size=12).map(lambda s: s.encode("utf-8", "surrogatepass"))),
+    st.tuples(st.just("yamlish"), st.integers(0, len(BASE)),
+              st.sampled_from([b"&a ", b"*a", b"!!python/object ", b"<<: ", b"\t", b": ", b"- ", b"[", b"{",
+                               b"\n  ", b"'", b'"', b"#", b"---\n", b"\xef\xbb\xbf", b"\x00", b"\xff", b"?"])),
+    st.tuples(st.just("swap"), st.integers(0, 120), st.integers(0, 120)),
+)
+
+
+def mutate(raw: bytes, ops) -> bytes:
+    for op in ops:
+        if op[0] == "delete":
+            raw = raw[: op[1]] + raw[op[1] + op[2]:]
+        elif op[0] == "swap":
+            lines = raw.split(b"\n")
+            a, b = op[1] % len(lines), op[2] % len(lines)
+            lines[a], lines[b] = lines[b], lines[a]
+            raw = b"\n".join(lines)
+        else:
+            raw = raw[: op[1]] + op[2] + raw[op[1]:]
+    return raw
+
+
+@settings(max_examples=1400, **SETTINGS)
+@given(st.lists(MUTATION, min_size=1, max_size=4))
+def _mutated(ops):
+    COUNTS["mutated"] += 1
+    run(mutate(BASE, ops))
+
+
+def test_mutated_registers_give_only_diagnostics():
+    _mutated()
+    assert COUNTS["mutated"] >= 1400
+
+
+# --- arbitrary YAML structures ----------------------------------------------------------------
+
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=20),
+                    st.dates())
+KEYS = st.sampled_from(["organisation", "channels", "party_channels", "policy", "id", "name", "platform", "url",
+                        "status", "department", "target_groups", "administrators", "substitute", "closing_date",
+                        "start_date", "archive", "level", "months", "x"])
+TREES = st.recursive(SCALARS, lambda kids: st.lists(kids, max_size=4) | st.dictionaries(KEYS, kids, max_size=5),
+                     max_leaves=25)
+
+
+@settings(max_examples=500, **SETTINGS)
+@given(st.dictionaries(KEYS, TREES, max_size=5))
+def _structures(tree):
+    COUNTS["structures"] += 1
+    run(dump(tree))
+
+
+def test_arbitrary_structures_give_only_diagnostics():
+    _structures()
+    assert COUNTS["structures"] >= 500
+    assert sum(COUNTS.values()) >= 2000 or COUNTS["valid"] == 0  # all three ran: 2,200 examples
