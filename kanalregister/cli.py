@@ -1,6 +1,7 @@
 """Command line: ``kanalregister`` (and ``python build.py``).
 
-Commands: ``build`` (the default), ``check``, ``import``. Exit status: 0 success, 1 when
+Commands: ``build`` (the default), ``check``, ``import``, ``diff``, ``fmt``, ``new``, ``serve``,
+``schema``, ``docs``. Exit status: 0 success, 1 when
 the input has errors (or warnings under ``--strict``), 2 for a wrong command line. A data
 error is printed as diagnostics, never as a traceback.
 """
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import Diagnostic, KanalregisterError, UsageError, file_diagnostic
+from .schema import table
 
 DEFAULT_REGISTER = "channels.yaml"
 DEFAULT_OUT = "site"
@@ -77,6 +79,61 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--email", help="the organisation's public function mailbox")
     i.add_argument("--register-keeper", help="who keeps the register (role or unit)")
     i.add_argument("--format", choices=("text", "github", "json"), default="text", help="how to print findings")
+    d = sub.add_parser("diff", help="summarise what changed in the register since a git ref (Markdown)",
+                       description="Compare the register at a git ref (default: the merge base with the main "
+                                   "branch) with the working tree and print a Markdown summary for a reviewer: "
+                                   "channels added, removed, closed and reopened, each changed field with its old "
+                                   "and new value, and party channel changes. Internal fields are never shown.")
+    d.add_argument("base", nargs="?", help="git ref to compare with (default: merge base with main)")
+    d.add_argument("--register", "-r", default=DEFAULT_REGISTER, metavar="FILE", help="the register file")
+    d.add_argument("--output", "-o", type=Path, metavar="FILE",
+                   help="also append the Markdown to this file (e.g. $GITHUB_STEP_SUMMARY)")
+
+    f = sub.add_parser("fmt", help="format the register canonically, keeping comments",
+                       description="Rewrite the register in canonical form: sections and keys in schema order, "
+                                   "channels sorted by förvaltning then id. Comments are kept.")
+    f.add_argument("--register", "-r", default=DEFAULT_REGISTER, metavar="FILE", help="the register file")
+    f.add_argument("--check", action="store_true", help="only check: exit 1 and show the difference if not canonical")
+    f.add_argument("--format", choices=("text", "github", "json"), default="text", help="how to print problems")
+
+    n = sub.add_parser("new", help="add a channel from the aktivitetsplan questions",
+                       description="Add a channel entry to the register, from options or by answering the "
+                                   "aktivitetsplan questions (Gullspång Bilaga 1) in a terminal. The entry is "
+                                   "written only when the register stays valid; the rest of the file is kept.")
+    n.add_argument("--register", "-r", default=DEFAULT_REGISTER, metavar="FILE", help="the register file")
+    n.add_argument("--interactive", "-i", action="store_true",
+                   help="ask for every missing answer (default when standard input is a terminal)")
+    n.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="date for the policy's date rules")
+    n.add_argument("--format", choices=("text", "github", "json"), default="text", help="how to print problems")
+    for spec in table("channel").fields:
+        flag = "--" + spec.name.replace("_", "-")
+        if spec.type in ("list", "array"):
+            n.add_argument(flag, action="append", metavar="VALUE",
+                           help=f"{spec.title}: {spec.description} (repeatable"
+                                + ("; 'Namn, e-post, telefon')" if spec.type == "array" else ")"))
+        else:
+            n.add_argument(flag, metavar="VALUE", help=f"{spec.title}: {spec.description}"
+                           + (" ('Namn, e-post, telefon')" if spec.type == "object" else ""))
+
+    sv = sub.add_parser("serve", help="preview the site locally, rebuilding on changes",
+                        description="Build, serve the output folder on http://127.0.0.1:PORT/ and rebuild when the "
+                                    "register, the content or the templates change. Stop with Ctrl-C.")
+    register_opts(sv)
+    sv.add_argument("--out", "-o", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default: {DEFAULT_OUT})")
+    sv.add_argument("--templates", "-t", action="append", type=Path, metavar="DIR", help="template overrides")
+    sv.add_argument("--content", type=Path, metavar="DIR", help="folder of Markdown pages")
+    sv.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0 picks a free one)")
+
+    sc = sub.add_parser("schema", help="write the JSON Schema of channels.yaml for editors",
+                        description="Print (or write with --output) the JSON Schema of the whole register, "
+                                    "generated from the Table Schemas. channels.yaml points editors at it with a "
+                                    "yaml-language-server modeline.")
+    sc.add_argument("--output", "-o", type=Path, metavar="FILE", help="write to this file instead of printing")
+
+    dc = sub.add_parser("docs", help="write docs/fields.md from the schema",
+                        description="Write the field reference generated from the Table Schemas.")
+    dc.add_argument("--output", "-o", type=Path, default=Path("docs/fields.md"), metavar="FILE",
+                    help="where to write (default docs/fields.md)")
     return p
 
 
@@ -209,7 +266,117 @@ def _import(args) -> int:
     return 1 if any(d.severity == "error" for d in res.findings) else 0
 
 
-COMMANDS = {"build": _build, "check": _check, "import": _import}
+def _diff(args) -> int:
+    from .diff import diff_register, to_markdown
+
+    d, base = diff_register(Path(args.register), args.base)
+    text = to_markdown(d, base, args.register)
+    print(text)
+    if args.output:
+        with open(args.output, "a", encoding="utf-8") as fh:
+            fh.write(text + "\n")
+    return 0
+
+
+def _fmt(args) -> int:
+    import difflib
+
+    from .edit import format_register
+
+    before, after = format_register(Path(args.register))
+    if before == after:
+        print(f"{args.register}: already formatted", file=sys.stderr)
+        return 0
+    if args.check:
+        sys.stdout.writelines(difflib.unified_diff(before.splitlines(True), after.splitlines(True),
+                                                   f"{args.register} (now)", f"{args.register} (formatted)"))
+        print(f"{args.register}: not formatted; run 'kanalregister fmt'", file=sys.stderr)
+        return 1
+    Path(args.register).write_text(after, encoding="utf-8")
+    print(f"{args.register}: formatted", file=sys.stderr)
+    return 0
+
+
+def _new(args) -> int:
+    from .edit import QUESTIONS, add_channel, ask, parse_person, suggest_id
+
+    values: dict = {}
+    for spec in table("channel").fields:
+        v = getattr(args, spec.name)
+        if v is None:
+            continue
+        if spec.type == "array":
+            v = [parse_person(x) for x in v]
+        elif spec.type == "object":
+            v = parse_person(v)
+        values[spec.name] = v
+    if args.interactive or (sys.stdin.isatty() and not values):
+        print("Ny kanal: svara på frågorna i aktivitetsplanen (tomt svar hoppar över en valfri fråga).",
+              file=sys.stderr)
+        order = ["platform", "url", "department", "unit", "purpose", "target_groups", "administrators",
+                 "substitute", "monitoring", "hours_per_week", "name", "handle", "responsible_role",
+                 "contact_email", "languages", "start_date", "approved_by", "approved_on"]
+        values = ask([q for q in order if q in QUESTIONS], values, write=lambda m: print(m, file=sys.stderr))
+        if not values.get("id"):
+            proposal = suggest_id(values)
+            answer = input(f"{QUESTIONS['id']} [{proposal or ''}]: ").strip()
+            values["id"] = answer or proposal
+    values.setdefault("status", "active")
+    _text, warnings = add_channel(Path(args.register), values, args.today)
+    emit(warnings, args.format, summary=False)
+    print(f"{args.register}: added channel '{values.get('id')}'", file=sys.stderr)
+    return 0
+
+
+def _serve(args) -> int:
+    from .pipeline import build
+    from .serve import Watcher, make_server
+
+    def rebuild():
+        build(Path(args.register), Path(args.out), args.templates, args.content, args.today, args.strict)
+
+    rebuild()
+    watched = [Path(args.register), *(args.templates or []), Path(args.content) if args.content else None]
+    from .render import default_dir
+
+    watched += [default_dir("templates"), default_dir("content")]
+    watcher = Watcher([p for p in watched if p is not None], rebuild)
+    watcher.start()
+    server = make_server(Path(args.out), args.port)
+    host, port = server.server_address[:2]
+    print(f"serving {args.out}/ on http://{host}:{port}/ ; rebuilding on changes (Ctrl-C stops)", file=sys.stderr,
+          flush=True)
+    try:
+        server.serve_forever()
+    finally:
+        watcher.stop()
+        server.server_close()
+    return 0
+
+
+def _schema(args) -> int:
+    from .schema import json_schema
+
+    text = json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _docs(args) -> int:
+    from .schema import field_docs_markdown
+
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(field_docs_markdown() + "\n", encoding="utf-8")
+    print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+COMMANDS = {"build": _build, "check": _check, "import": _import, "diff": _diff, "fmt": _fmt, "new": _new,
+            "serve": _serve, "schema": _schema, "docs": _docs}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -232,6 +399,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; the output folder was not changed", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `kanalregister diff | head`
+        sys.stderr.close()
+        return 0
 
 
 def entry() -> None:

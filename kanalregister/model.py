@@ -27,7 +27,16 @@ class Organisation:
     register_keeper: str
     org_number: str | None = None
     phone: str | None = None
+    edit_url: str | None = None
     example_data: bool = False
+
+    def edit_link(self, channel: "Channel") -> str | None:
+        """The "Rapportera fel / föreslå ändring" address for ``channel``, or None when not configured."""
+        if not self.edit_url:
+            return None
+        from urllib.parse import quote
+
+        return self.edit_url.replace("{id}", quote(channel.id)).replace("{line}", str(channel.line))
 
 
 @dataclass(frozen=True, slots=True)

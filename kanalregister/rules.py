@@ -105,6 +105,15 @@ def check(ck, org: dict | None, channels, parties, root) -> None:
     if org is not None:
         node = root["organisation"]
         _check_url(ck, org.get("website"), None, node, "organisation.website", "website")
+        edit = org.get("edit_url")
+        if edit is not None:
+            unknown = set(re.findall(r"\{([^}]*)\}", edit)) - {"id", "line"}
+            if unknown:
+                ck.err(node.pos["edit_url"], "rule.edit-url", "organisation.edit_url",
+                       f"unknown placeholder {{{sorted(unknown)[0]}}}", "use {id} and {line}")
+            else:
+                _check_url(ck, edit.replace("{id}", "x").replace("{line}", "1"), None, node,
+                           "organisation.edit_url", "edit_url")
         _check_name(ck, org["name"], node, "organisation.name", "name")
         orgnr = org.get("org_number")
         if orgnr and not _luhn_ok(orgnr.replace("-", "")):

@@ -144,10 +144,19 @@ def _strip_x(d: dict) -> dict:
 
 # --- JSON Schema for editors -------------------------------------------------------------
 
+#: Characters the validator refuses in one-line text (kanalregister.text): controls, bidi, zero-width.
+_UNSAFE = "\\u0000-\\u001f\\u007f\\u00ad\\u061c\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff"
+SAFE_LINE = f"^[^{_UNSAFE}]*$"
+SAFE_MULTILINE = "^[^" + _UNSAFE.replace("\\u0000-\\u001f", "\\u0000-\\u0009\\u000b-\\u001f") + "]*$"
+#: An https URL without user:password@ in its host part.
+HTTPS_URL = r"^https://[^\s/?#@]+\.[^\s/?#@]+([/?#]\S*)?$"
+
+
 def _json_field(f: FieldSpec) -> dict:
     out: dict = {"title": f.title, "description": f.description}
     if f.type == "string":
         out["type"] = "string"
+        out["allOf"] = [{"pattern": SAFE_MULTILINE if f.name in ("purpose", "notes") else SAFE_LINE}]
         if f.enum:
             out["enum"] = list(f.enum)
         if f.pattern is not None:
@@ -159,7 +168,7 @@ def _json_field(f: FieldSpec) -> dict:
         if f.fmt == "email":
             out["format"] = "email"
         if f.fmt == "uri":
-            out["pattern"] = "^https://"
+            out["allOf"].append({"pattern": HTTPS_URL})
     elif f.type == "date":
         out["type"] = "string"
         out["format"] = "date"
@@ -172,7 +181,7 @@ def _json_field(f: FieldSpec) -> dict:
     elif f.type == "boolean":
         out["type"] = "boolean"
     elif f.type == "list":
-        item: dict = {"type": "string"}
+        item: dict = {"type": "string", "allOf": [{"pattern": SAFE_LINE}]}
         if "pattern" in f.item:
             item["pattern"] = "^(?:" + f.item["pattern"] + ")$"
         for k in ("minLength", "maxLength"):
@@ -194,12 +203,38 @@ def raw_pattern(f: FieldSpec) -> str:
 
 
 def _json_object(t: TableSpec) -> dict:
-    return {
+    out = {
         "type": "object",
         "additionalProperties": False,
         "required": [f.name for f in t.fields if f.required],
         "properties": {f.name: _json_field(f) for f in t.fields},
     }
+    if "platform" in t.by_name and "url" in t.by_name:
+        out["allOf"] = _platform_hosts()
+    if t.name == "channel":
+        out["allOf"] += [
+            {"if": {"properties": {"status": {"const": "closed"}}, "required": ["status"]},
+             "then": {"required": ["closing_date"]}},
+            {"if": {"properties": {"status": {"const": "active"}}, "required": ["status"]},
+             "then": {"not": {"required": ["closing_date"]}}},
+        ]
+    return out
+
+
+def _platform_hosts() -> list[dict]:
+    """One if/then per platform: its URL's host must be one of the platform's domains."""
+    import re as _re
+
+    from .platforms import PLATFORMS
+
+    rules = []
+    for p in PLATFORMS.values():
+        if not p.hosts:
+            continue
+        hosts = "|".join(_re.escape(h) for h in p.hosts)
+        rules.append({"if": {"properties": {"platform": {"const": p.key}}, "required": ["platform"]},
+                      "then": {"properties": {"url": {"pattern": f"^https://([a-z0-9-]+\\.)*({hosts})([/?#]|$)"}}}})
+    return rules
 
 
 def json_schema() -> dict:

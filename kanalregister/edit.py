@@ -1,0 +1,256 @@
+"""``fmt`` and ``new``: edit ``channels.yaml`` without losing its comments (ruamel.yaml round trip).
+
+Canonical form (``fmt``): sections in the order organisation, policy, channels,
+party_channels; every entry's keys in schema order; channels sorted by förvaltning
+(Swedish order) then id; party channels by party, platform, url. Comments, quoting and
+flow style are kept.
+
+``new`` adds one channel, built from the aktivitetsplan questions (Gullspång Bilaga 1),
+at its canonical place, after checking that the resulting register is valid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+
+from .errors import Diagnostic, RegisterInvalid, UsageError, file_diagnostic
+from .load import parse_bytes
+from .render import sv_key
+from .schema import table
+from .validate import validate
+
+SECTIONS = ("organisation", "policy", "channels", "party_channels")
+
+
+def _yaml() -> YAML:
+    y = YAML(typ="rt")
+    y.preserve_quotes = True
+    y.width = 4096
+    y.indent(mapping=2, sequence=4, offset=2)
+    return y
+
+
+def _reorder(m: CommentedMap, order: list[str]) -> None:
+    """Put ``m``'s keys in ``order`` (unknown keys after, in their order); comments move along."""
+    rank = {k: i for i, k in enumerate(order)}
+    keys = sorted(m.keys(), key=lambda k: (rank.get(k, len(rank)), list(m.keys()).index(k)))
+    for k in keys:
+        m.move_to_end(k)
+
+
+def _sort_seq(seq: CommentedSeq, key) -> None:
+    """Sort a sequence in place, keeping each item's attached comment with it."""
+    items = [(seq[i], seq.ca.items.get(i)) for i in range(len(seq))]
+    items.sort(key=lambda pair: key(pair[0]))
+    seq.ca.items.clear()
+    for i, (value, comment) in enumerate(items):
+        seq[i] = value
+        if comment is not None:
+            seq.ca.items[i] = comment
+
+
+def _s(v) -> str:
+    return str(v) if v is not None else ""
+
+
+def canonicalise(data: CommentedMap) -> None:
+    """Reorder a round-trip-loaded register into the canonical form (in place)."""
+    _reorder(data, list(SECTIONS))
+    if isinstance(data.get("organisation"), CommentedMap):
+        _reorder(data["organisation"], [f.name for f in table("organisation").fields])
+    ch_order = [f.name for f in table("channel").fields]
+    person_order = [f.name for f in table("person").fields]
+    channels = data.get("channels")
+    if isinstance(channels, CommentedSeq):
+        for ch in channels:
+            if isinstance(ch, CommentedMap):
+                _reorder(ch, ch_order)
+                for admin in ch.get("administrators") or []:
+                    if isinstance(admin, CommentedMap):
+                        _reorder(admin, person_order)
+                if isinstance(ch.get("substitute"), CommentedMap):
+                    _reorder(ch["substitute"], person_order)
+        _sort_seq(channels, lambda c: (sv_key(_s(c.get("department"))), _s(c.get("id")))
+                  if isinstance(c, dict) else (("", ""), ""))
+    parties = data.get("party_channels")
+    if isinstance(parties, CommentedSeq):
+        pc_order = [f.name for f in table("party_channel").fields]
+        for p in parties:
+            if isinstance(p, CommentedMap):
+                _reorder(p, pc_order)
+        _sort_seq(parties, lambda p: (sv_key(_s(p.get("party"))), _s(p.get("platform")), _s(p.get("url")))
+                  if isinstance(p, dict) else (("", ""), "", ""))
+
+
+def _load_rt(path: Path) -> tuple[CommentedMap, str]:
+    raw = path.read_bytes()
+    doc = parse_bytes(raw, str(path))  # the safe loader's checks first (tags, aliases, duplicates…)
+    if not isinstance(doc.data, dict):
+        raise RegisterInvalid([Diagnostic(str(path), 1, 1, "error", "schema.root", "",
+                                          "the register must be a mapping")])
+    text = raw.decode("utf-8-sig")
+    try:
+        return _yaml().load(text), text
+    except YAMLError as exc:  # pragma: no cover - the safe loader has already refused such files
+        raise UsageError([file_diagnostic(str(path), "yaml.syntax", str(exc))]) from None
+
+
+def dump(data: CommentedMap) -> str:
+    """Serialise a round-trip register to text."""
+    buf = io.StringIO()
+    _yaml().dump(data, buf)
+    return buf.getvalue()
+
+
+def format_register(path: Path) -> tuple[str, str]:
+    """Return (original text, canonical text) of the register at ``path``.
+
+    Raises:
+        RegisterSyntaxError: the file is not safe YAML (nothing is formatted).
+    """
+    data, text = _load_rt(Path(path))
+    canonicalise(data)
+    return text, dump(data)
+
+
+# --- new ------------------------------------------------------------------------------------
+
+#: The aktivitetsplan questions (Gullspång Bilaga 1, Botkyrka) asked by ``new``, by field.
+QUESTIONS = {
+    "platform": "1. Vilket socialt medium gäller det? (facebook, instagram, x, youtube, linkedin, …)",
+    "url": "2. Webbadress till kontot (https://…)",
+    "department": "3a. Vilken förvaltning eller vilket bolag ansvarar?",
+    "unit": "3b. Vilken enhet eller avdelning? (valfritt)",
+    "purpose": "4a. Beskriv syftet med kanalen",
+    "target_groups": "4b. Vilka är målgrupperna? (separera med semikolon)",
+    "administrators": "5. Administratörer, minst två: 'Namn, e-post, telefon' (separera personer med semikolon)",
+    "substitute": "6. Ersättare vid frånvaro: 'Namn, e-post, telefon'",
+    "monitoring": "7. Hur ofta och när bevakas kontot? (t.ex. Vardagar, svar inom 48 timmar)",
+    "hours_per_week": "8. Beräknad arbetstid, timmar per vecka",
+    "id": "Id för kanalen (små bokstäver, siffror och bindestreck)",
+    "name": "Kontots namn som det visas på plattformen",
+    "handle": "Användarnamn på plattformen, utan @ (valfritt)",
+    "responsible_role": "Kontoansvarig roll (inte en person)",
+    "contact_email": "Kontaktadress: en funktionsbrevlåda",
+    "languages": "Språk (ISO-koder, separera med semikolon, t.ex. sv; en)",
+    "start_date": "Startdatum (ÅÅÅÅ-MM-DD)",
+    "approved_by": "Godkänd av (roll, t.ex. förvaltningschef)",
+    "approved_on": "Godkänd datum (ÅÅÅÅ-MM-DD)",
+}
+
+
+def parse_person(text: str) -> dict:
+    """``"Namn, e-post, telefon"`` → {name, email[, phone]}."""
+    parts = [p.strip() for p in text.split(",")]
+    person = {"name": parts[0]}
+    if len(parts) > 1 and parts[1]:
+        person["email"] = parts[1]
+    if len(parts) > 2 and parts[2]:
+        person["phone"] = parts[2]
+    return person
+
+
+def _flow(d: dict) -> CommentedMap:
+    m = CommentedMap(d)
+    m.fa.set_flow_style()
+    return m
+
+
+def build_entry(values: dict) -> CommentedMap:
+    """Turn answered questions (field → str / list / person dicts) into a channel map in schema order."""
+    entry = CommentedMap()
+    for f in table("channel").fields:
+        v = values.get(f.name)
+        if v in (None, "", [], ()):
+            continue
+        if f.type == "list":
+            seq = CommentedSeq(list(v))
+            seq.fa.set_flow_style()
+            entry[f.name] = seq
+        elif f.type == "array":
+            entry[f.name] = CommentedSeq([_flow(p) for p in v])
+        elif f.type == "object":
+            entry[f.name] = _flow(v)
+        elif f.type == "date":
+            entry[f.name] = v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))
+        elif f.type == "number":
+            entry[f.name] = float(v) if "." in str(v) else int(v)
+        else:
+            entry[f.name] = str(v)
+    return entry
+
+
+def add_channel(path: Path, values: dict, today: dt.date | None = None) -> tuple[str, list[Diagnostic]]:
+    """Add a channel to the register at ``path`` without disturbing the rest of the file.
+
+    Args:
+        path: the register.
+        values: field → value (strings; lists for list fields; person dicts).
+        today: for the policy's date rules.
+
+    Returns:
+        (the new register text, warnings). The file is written only when the result is valid.
+
+    Raises:
+        RegisterInvalid: the new entry (or the register) has errors; nothing is written.
+    """
+    path = Path(path)
+    data, _text = _load_rt(path)
+    try:
+        entry = build_entry(values)
+    except ValueError as exc:
+        raise RegisterInvalid([file_diagnostic("new", "new.value", f"bad value: {exc}")]) from None
+    channels = data.get("channels")
+    if not isinstance(channels, CommentedSeq):
+        channels = CommentedSeq()
+        data["channels"] = channels
+    key = (sv_key(_s(entry.get("department"))), _s(entry.get("id")))
+    pos = len(channels)
+    for i, c in enumerate(channels):
+        if isinstance(c, dict) and (sv_key(_s(c.get("department"))), _s(c.get("id"))) > key:
+            pos = i
+            break
+    channels.insert(pos, entry)
+    new_text = dump(data)
+    result = validate(parse_bytes(new_text.encode(), str(path)), today)
+    if result.errors:
+        raise RegisterInvalid(result.diagnostics)
+    path.write_text(new_text, encoding="utf-8")
+    return new_text, [d for d in result.diagnostics if d.severity == "warning"]
+
+
+def ask(fields: list[str], values: dict, read=input, write=print) -> dict:
+    """Ask the aktivitetsplan questions for every field in ``fields`` missing from ``values``."""
+    out = dict(values)
+    for name in fields:
+        if out.get(name) not in (None, "", []):
+            continue
+        answer = read(QUESTIONS.get(name, name) + ": ").strip()
+        if not answer:
+            continue
+        if name in ("target_groups", "languages"):
+            out[name] = [a.strip() for a in answer.split(";") if a.strip()]
+        elif name == "administrators":
+            out[name] = [parse_person(a) for a in answer.split(";") if a.strip()]
+        elif name == "substitute":
+            out[name] = parse_person(answer)
+        else:
+            out[name] = answer
+    return out
+
+
+def suggest_id(values: dict) -> str | None:
+    """An id from the unit or department and the platform, e.g. ``biblioteken-instagram``."""
+    base = values.get("unit") or values.get("department")
+    if not base or not values.get("platform"):
+        return None
+    from .importer import slug
+
+    return re.sub(r"-+", "-", f"{slug(base)[:40]}-{values['platform']}").strip("-")
