@@ -130,6 +130,22 @@ def _parser() -> argparse.ArgumentParser:
                                     "yaml-language-server modeline.")
     sc.add_argument("--output", "-o", type=Path, metavar="FILE", help="write to this file instead of printing")
 
+    rp = sub.add_parser("report", help="internal compliance report: what is due or overdue (never published)",
+                        description="List, per förvaltning and most urgent first, what is overdue, missing or due "
+                                    "soon under the register's policy: screenshots to archive, reviews, "
+                                    "administrators, passive accounts. Exit status 3 when anything is overdue or "
+                                    "missing, so a scheduled CI job can act; 0 when nothing is; 1 when the register "
+                                    "itself has errors.")
+    rp.add_argument("--register", "-r", default=DEFAULT_REGISTER, metavar="FILE", help="the register file")
+    rp.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="count from this date instead of today")
+    rp.add_argument("--within", type=int, default=30, metavar="DAYS",
+                    help="also list what falls due within DAYS days (default 30)")
+    rp.add_argument("--format", choices=("text", "markdown", "html"), default="text", help="report format")
+    rp.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report here instead of printing")
+    rp.add_argument("--ics", type=Path, metavar="FILE", help="also write an iCalendar file of due dates")
+    rp.add_argument("--site", type=Path, default=Path(DEFAULT_OUT), metavar="DIR",
+                    help="the public output folder, which the report must never be written into")
+
     dc = sub.add_parser("docs", help="write docs/fields.md from the schema",
                         description="Write the field reference generated from the Table Schemas.")
     dc.add_argument("--output", "-o", type=Path, default=Path("docs/fields.md"), metavar="FILE",
@@ -354,6 +370,40 @@ def _serve(args) -> int:
     return 0
 
 
+def _report(args) -> int:
+    from . import report
+    from .load import read_register
+    from .pipeline import build_date, template_dirs
+    from .render import make_env
+    from .validate import validate
+
+    today = args.today or dt.date.today()
+    site = args.site.resolve()
+    for target in (args.output, args.ics):
+        if target is not None and (target.resolve() == site or site in target.resolve().parents):
+            raise UsageError([file_diagnostic(str(target), "report.public",
+                                              f"the report is internal and must not be written into {args.site}/")])
+    res = validate(read_register(args.register), today)
+    hard = [d for d in res.diagnostics if d.severity == "error" and not d.code.startswith("policy.")]
+    if res.model is None or hard:
+        emit(hard or res.errors, "text")
+        return 1
+    groups = report.build(res.model, today, args.within)
+    if args.format == "html":
+        text = report.to_html(groups, today, make_env(template_dirs(None)), res.model.organisation)
+    elif args.format == "markdown":
+        text = report.to_markdown(groups, today)
+    else:
+        text = report.to_text(groups, today)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    if args.ics:
+        args.ics.write_bytes(report.to_ics(res.model, today, build_date(Path(args.register))))
+    return report.EXIT_DUE if report.needs_action(groups) else 0
+
+
 def _schema(args) -> int:
     from .schema import json_schema
 
@@ -376,7 +426,7 @@ def _docs(args) -> int:
 
 
 COMMANDS = {"build": _build, "check": _check, "import": _import, "diff": _diff, "fmt": _fmt, "new": _new,
-            "serve": _serve, "schema": _schema, "docs": _docs}
+            "serve": _serve, "schema": _schema, "docs": _docs, "report": _report}
 
 
 def main(argv: list[str] | None = None) -> int:

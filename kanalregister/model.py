@@ -30,7 +30,7 @@ class Organisation:
     edit_url: str | None = None
     example_data: bool = False
 
-    def edit_link(self, channel: "Channel") -> str | None:
+    def edit_link(self, channel: Channel) -> str | None:
         """The "Rapportera fel / föreslå ändring" address for ``channel``, or None when not configured."""
         if not self.edit_url:
             return None
@@ -65,6 +65,8 @@ class Channel:
     start_date: dt.date | None = None
     closing_date: dt.date | None = None
     successor: str | None = None
+    last_changed: dt.date | None = None
+    change_note: str | None = None
     approved_by: str | None = None
     approved_on: dt.date | None = None
     last_archived: dt.date | None = None
@@ -155,6 +157,43 @@ class Register:
         """The closed channels, newest closing date first."""
         return tuple(sorted((c for c in self.channels if not c.is_active),
                             key=lambda c: (c.closing_date or dt.date.min, c.id), reverse=True))
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One entry of the public change log (Ändringslogg), derived from a channel's dated fields.
+
+    Attributes:
+        date: when it happened (start_date, last_changed or closing_date).
+        kind: ``added``, ``changed`` or ``closed``.
+        channel: the channel.
+        note: the change_note for ``changed``; the successor's id for ``closed``; else None.
+    """
+
+    date: dt.date
+    kind: str
+    channel: Channel
+    note: str | None = None
+
+
+def change_log(register: Register) -> list[Event]:
+    """The change log: every dated event of every channel, newest first (then by id, kind).
+
+    Derived from the register's own dated fields (``start_date``, ``last_changed``,
+    ``closing_date``), not from git history: the dates are those of the events themselves,
+    reviewed in the pull request, and the log is the same from a tarball, a shallow clone or
+    any host. A channel without dates contributes nothing.
+    """
+    events = []
+    for c in register.channels:
+        if c.start_date:
+            events.append(Event(c.start_date, "added", c))
+        if c.last_changed:
+            events.append(Event(c.last_changed, "changed", c, c.change_note))
+        if c.closing_date:
+            events.append(Event(c.closing_date, "closed", c, c.successor))
+    order = {"closed": 0, "changed": 1, "added": 2}
+    return sorted(events, key=lambda e: (-e.date.toordinal(), e.channel.id, order[e.kind]))
 
 
 def model_field_names(cls) -> set[str]:

@@ -82,7 +82,7 @@ class Publisher:
 
     def commit(self) -> None:
         """Swap the new site in; remove the old one. Raises UsageError on I/O failure."""
-        for root, dirs, files in os.walk(self.tmp):
+        for root, _dirs, files in os.walk(self.tmp):
             os.chmod(root, 0o755)
             for f in files:
                 os.chmod(os.path.join(root, f), 0o644)
@@ -105,7 +105,7 @@ class Publisher:
         """Remove the temporary folder; the previous output is untouched."""
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def __enter__(self) -> "Publisher":
+    def __enter__(self) -> Publisher:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:

@@ -23,7 +23,7 @@ import yaml
 from babel.dates import format_date
 
 from .errors import Diagnostic, SiteSourceError
-from .model import Channel, Register
+from .model import Channel, Event, Register, change_log
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -174,6 +174,7 @@ class Renderer:
             {"href": "index.html", "title": "Förteckning"},
             {"href": "partier.html", "title": "Partiernas kanaler"},
             {"href": "avslutade.html", "title": "Avslutade kanaler"},
+            {"href": "andringslogg.html", "title": "Ändringslogg"},
         ]
         items += [{"href": f"{p.slug}.html", "title": p.title} for p in self.content]
         items += [{"href": "oppna-data.html", "title": "Öppna data"}]
@@ -219,6 +220,10 @@ class Renderer:
                            parties=[(k, parties[k]) for k in sorted(parties, key=sv_key)])
         yield self._render("closed.html", "avslutade.html", channels=reg.closed, by_id=by_id)
         yield self._render("open_data.html", "oppna-data.html", count=len(reg.channels))
+        log = change_log(reg)
+        yield self._render("changelog.html", "andringslogg.html", events=log, by_id=by_id)
+        yield self._render("atom.xml", "andringslogg.xml", events=log[:200], feed_id=_feed_id(reg),
+                           entry_id=_entry_id)
         for p in self.content:
             yield self._content_page(p)
 
@@ -233,6 +238,19 @@ class Renderer:
             raise SiteSourceError([Diagnostic(p.file, 0, 0, "error", "content.undefined", "", str(exc))]) from None
         body = md.markdown(source, extensions=["tables", "attr_list", "sane_lists"], output_format="html")
         return self._render("page.html", f"{p.slug}.html", title=p.title, body=body)
+
+
+def _feed_id(reg: Register) -> str:
+    import uuid
+
+    key = reg.organisation.org_number or reg.organisation.website
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'kanalregister:' + key)}"
+
+
+def _entry_id(e: Event) -> str:
+    import uuid
+
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'kanalregister:{e.channel.id}:{e.kind}:{e.date}')}"
 
 
 def _template_file(env: jinja2.Environment, name: str) -> str:

@@ -137,6 +137,11 @@ def check(ck, org: dict | None, channels, parties, root) -> None:
         if start and closing and closing < start:
             ck.err(node.pos["closing_date"], "rule.closing-before-start", f"{path}.closing_date",
                    f"closing date {closing} is before the start date {start}")
+        if (row.get("last_changed") is None) != (row.get("change_note") is None):
+            missing = "change_note" if row.get("change_note") is None else "last_changed"
+            present = "last_changed" if missing == "change_note" else "change_note"
+            ck.err(node.pos[present], "rule.change-note", f"{path}.{missing}",
+                   f"{present} needs {missing}: the change log shows both")
         succ = row.get("successor")
         if succ is not None:
             if succ not in ids or succ == row["id"]:

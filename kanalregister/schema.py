@@ -17,7 +17,7 @@ import copy
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
@@ -101,7 +101,7 @@ def _field(d: dict) -> FieldSpec:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def raw_schema(table: str) -> dict:
     """Return the JSON of ``schemas/<table>.json`` as a dict (a fresh deep copy each time).
 
@@ -114,7 +114,7 @@ def raw_schema(table: str) -> dict:
     return json.loads((SCHEMA_DIR / f"{table}.json").read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def table(name: str) -> TableSpec:
     """Return the parsed :class:`TableSpec` for ``name`` (a table or an ``x-definitions`` entry)."""
     if name in TABLES:

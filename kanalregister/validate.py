@@ -44,10 +44,12 @@ class Result:
     Attributes:
         register: the model, or ``None`` when there was any error.
         diagnostics: every error and warning, sorted by position (list[Diagnostic]).
+        model: the model even when only policy rules failed (for ``report``), else None.
     """
 
     register: model.Register | None
     diagnostics: list[Diagnostic]
+    model: model.Register | None = None
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -352,7 +354,7 @@ def validate(doc: Document, today: dt.date | None = None) -> Result:
     register = _build(org_row, channels, parties, pol)
     policy_mod.check(ck, register, {r["id"]: (node, path) for r, _l, node, path in channels},
                      today or dt.date.today())
-    return Result(None if ck.c.errors else register, sorted(ck.c.items, key=Diagnostic.sort_key))
+    return Result(None if ck.c.errors else register, sorted(ck.c.items, key=Diagnostic.sort_key), register)
 
 
 _PUBLIC = model.model_field_names(model.Channel)

@@ -7,8 +7,7 @@ import shutil
 import subprocess
 
 import pytest
-
-from conftest import DEMO, MINIMAL, ROOT, TODAY, python, run_cli
+from conftest import DEMO, MINIMAL, ROOT, TODAY, python
 
 
 def _snapshot(folder):

@@ -12,7 +12,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, python, run_cli
 
 BAD = Path(__file__).parent / "bad"
@@ -79,7 +78,7 @@ def _diag(raw: bytes, tmp_path, **kw):
 
 
 def test_non_utf8_bytes(tmp_path, minimal_text):
-    raw = minimal_text.encode("utf-8").replace("Testby skola".encode(), b"Testby sk\xf6la")
+    raw = minimal_text.encode("utf-8").replace(b"Testby skola", b"Testby sk\xf6la")
     r, rep = _diag(raw, tmp_path)
     line = minimal_text.splitlines().index("    name: Testby skola") + 1
     assert r.code == 1

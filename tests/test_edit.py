@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 from conftest import DEMO, MINIMAL, ROOT, TODAY, run_cli
+
 from kanalregister.load import read_register
 from kanalregister.validate import validate
 

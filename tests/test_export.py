@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import json
 
+from conftest import DEMO, TODAY
 from frictionless import Package
 
-from conftest import DEMO, TODAY
 from kanalregister.schema import table
 from kanalregister.validate import load_register
 

@@ -6,8 +6,8 @@ import csv
 import json
 
 import pytest
-
 from conftest import REAL_CSV, TODAY, run_cli, soup
+
 from kanalregister.importer import import_csv, slug
 from kanalregister.validate import unique_key
 

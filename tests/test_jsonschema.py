@@ -12,10 +12,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-
 from conftest import DEMO, MINIMAL, ROOT
-from kanalregister.schema import json_schema
 from test_corpus import CASES, expected
+
+from kanalregister.schema import json_schema
 
 VALIDATOR = jsonschema.Draft202012Validator(json_schema(), format_checker=jsonschema.FormatChecker())
 

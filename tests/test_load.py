@@ -11,7 +11,7 @@ from kanalregister.load import LocDict, LocList, parse_bytes
 
 
 def test_values_and_positions():
-    doc = parse_bytes("a: 1\nb:\n  - x\n  - 'y'\nc: {d: 2024-01-02, e: no, f: ~}\n".encode(), "t.yaml")
+    doc = parse_bytes(b"a: 1\nb:\n  - x\n  - 'y'\nc: {d: 2024-01-02, e: no, f: ~}\n", "t.yaml")
     data = doc.data
     assert isinstance(data, LocDict)
     assert data == {"a": 1, "b": ["x", "y"], "c": {"d": dt.date(2024, 1, 2), "e": False, "f": None}}

@@ -6,13 +6,14 @@ import datetime as dt
 import json
 
 import pytest
-
 from conftest import DEMO, MINIMAL, TODAY, run_cli
+
 from kanalregister.policy import RULES, add_months, meaningful
 from kanalregister.validate import load_register
 
 BASE = MINIMAL.read_text(encoding="utf-8")
-CH0_ADMINS = ("    administrators:\n      - {name: Alva Admin, email: alva.admin@testby.example, phone: 0123-45 01 01}\n"
+CH0_ADMINS = ("    administrators:\n"
+              "      - {name: Alva Admin, email: alva.admin@testby.example, phone: 0123-45 01 01}\n"
               "      - {name: Bertil Backup, email: bertil.backup@testby.example, phone: 0123-45 01 02}\n")
 
 # rule → (edit that breaks it in channels[0] or [2], field path the diagnostic points at)
@@ -26,7 +27,8 @@ BREAK = {
     "substitute": (lambda t: t.replace("    substitute: {name: Cilla Ersättare, email: cilla.ersattare@testby.example,"
                                        " phone: 0123-45 01 03}\n", ""), "channels[0].substitute"),
     "approval": (lambda t: t.replace("    approved_on: 2019-12-01\n", ""), "channels[0].approved_on"),
-    "monitoring": (lambda t: t.replace("    monitoring: Vardagar, svar inom 48 timmar\n", ""), "channels[0].monitoring"),
+    "monitoring": (lambda t: t.replace("    monitoring: Vardagar, svar inom 48 timmar\n", ""),
+                   "channels[0].monitoring"),
     "archive": (lambda t: t.replace("    last_archived: 2026-06-30\n", "    last_archived: 2025-06-30\n", 1),
                 "channels[0].last_archived"),
     "review": (lambda t: t.replace("    last_reviewed: 2026-06-30\n", "    last_reviewed: 2025-01-01\n", 1),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 
 from conftest import DEMO, TODAY
+
 from kanalregister.validate import load_register
 
 

@@ -10,10 +10,10 @@ import datetime as dt
 import string
 
 import yaml
+from conftest import MINIMAL, TODAY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import MINIMAL, TODAY
 from kanalregister.errors import KanalregisterError
 from kanalregister.load import parse_bytes
 from kanalregister.platforms import PLATFORMS

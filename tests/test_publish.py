@@ -9,6 +9,7 @@ import sys
 import time
 
 from conftest import DEMO, ROOT, TODAY, run_cli
+
 from kanalregister.publish import Publisher
 
 

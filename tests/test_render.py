@@ -6,8 +6,8 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-
 from conftest import DEMO, TODAY, run_cli, soup
+
 from kanalregister.validate import load_register
 
 
@@ -51,7 +51,8 @@ def test_one_page_per_channel_with_its_facts(demo_site, demo):
     c = next(c for c in demo.active if c.platform == "instagram")
     page = soup(demo_site / "kanal" / f"{c.id}.html")
     assert "officiellt konto" in _text(page.select_one(".verdict"))
-    facts = dict(zip([_text(d) for d in page.select("dl.facts dt")], [_text(d) for d in page.select("dl.facts dd")]))
+    facts = dict(zip([_text(d) for d in page.select("dl.facts dt")], [_text(d) for d in page.select("dl.facts dd")],
+                     strict=True))
     assert facts["Adress"] == c.url
     assert facts["Förvaltning"] == c.department
     assert facts["Syfte"] == c.purpose
@@ -174,3 +175,24 @@ def test_templates_can_be_overridden(tmp_path):
     assert (out / "style.css").read_text() == "body { color: #123456; }\n"
     # templates not overridden still come from the defaults
     assert soup(out / "partier.html").select("section.party")
+
+
+def test_change_log_page_and_atom_feed(demo_site, demo):
+    import feedparser
+
+    from kanalregister.model import change_log
+
+    events = change_log(demo)
+    items = soup(demo_site / "andringslogg.html").select("ol.changelog li")
+    assert len(items) == len(events) > 30
+    dates = [li.time["datetime"] for li in items]
+    assert dates == sorted(dates, reverse=True)
+    changed = [_text(li) for li in items if "Ändrad" in _text(li)]
+    assert any("Ansvaret flyttades från trafikenheten" in t for t in changed)
+    closed = [li for li in items if "Avslutad" in _text(li)]
+    assert len(closed) == len(demo.closed)
+    feed = feedparser.parse(str(demo_site / "andringslogg.xml"))
+    assert not feed.bozo, feed.bozo_exception
+    assert [e.updated[:10] for e in feed.entries] == dates
+    assert len({e.id for e in feed.entries}) == len(feed.entries)
+    assert feed.entries[0].link.endswith(".html")

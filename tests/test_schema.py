@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from conftest import ROOT
+
 from kanalregister import model
 from kanalregister.platforms import PLATFORMS
 from kanalregister.policy import policy_docs_markdown

@@ -9,9 +9,8 @@ from pathlib import Path
 import check_jsonschema
 import jsonschema
 import yaml
-from ruamel.yaml import YAML
-
 from conftest import ROOT
+from ruamel.yaml import YAML
 
 VENDOR = Path(check_jsonschema.__file__).parent / "builtin_schemas" / "vendor"
 
