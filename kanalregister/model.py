@@ -28,6 +28,11 @@ class Organisation:
     org_number: str | None = None
     phone: str | None = None
     edit_url: str | None = None
+    accessibility_status: str | None = None
+    accessibility_shortcomings: tuple[str, ...] = ()
+    accessibility_assessed_on: dt.date | None = None
+    accessibility_method: str | None = None
+    accessibility_contact: str | None = None
     example_data: bool = False
 
     def edit_link(self, channel: Channel) -> str | None:
@@ -54,6 +59,7 @@ class Channel:
     url: str
     department: str
     status: str
+    aliases: tuple[str, ...] = ()
     handle: str | None = None
     unit: str | None = None
     responsible_role: str | None = None

@@ -175,9 +175,11 @@ class Renderer:
             {"href": "partier.html", "title": "Partiernas kanaler"},
             {"href": "avslutade.html", "title": "Avslutade kanaler"},
             {"href": "andringslogg.html", "title": "Ändringslogg"},
+            {"href": "kontrollera.html", "title": "Är kontot officiellt?"},
         ]
         items += [{"href": f"{p.slug}.html", "title": p.title} for p in self.content]
-        items += [{"href": "oppna-data.html", "title": "Öppna data"}]
+        items += [{"href": "oppna-data.html", "title": "Öppna data"},
+                  {"href": "tillganglighet.html", "title": "Tillgänglighet"}]
         return items
 
     def _common(self, root: str, current: str) -> dict:
@@ -207,8 +209,11 @@ class Renderer:
     def pages(self):
         """Yield every :class:`Page` (HTML), in a fixed order."""
         reg = self.register
-        yield self._render("index.html", "index.html", groups=group_by_department(reg.active),
-                           count=len(reg.active), party_count=len(reg.party_channels))
+        groups = group_by_department(reg.active)
+        platforms = sorted({(c.platform, c.platform_label) for c in reg.active}, key=lambda p: sv_key(p[1]))
+        target_groups = sorted({t for c in reg.active for t in c.target_groups}, key=sv_key)
+        yield self._render("index.html", "index.html", groups=groups, count=len(reg.active),
+                           party_count=len(reg.party_channels), platforms=platforms, target_groups=target_groups)
         by_id = {c.id: c for c in reg.channels}
         for c in reg.channels:
             yield self._render("channel.html", f"kanal/{c.id}.html", channel=c,
@@ -224,6 +229,11 @@ class Renderer:
         yield self._render("changelog.html", "andringslogg.html", events=log, by_id=by_id)
         yield self._render("atom.xml", "andringslogg.xml", events=log[:200], feed_id=_feed_id(reg),
                            entry_id=_entry_id)
+        yield self._render("verify.html", "kontrollera.html", active=sorted(reg.active, key=lambda c: sv_key(c.name)),
+                           data=verify_data(reg), example_handle=next((c.handle for c in reg.active if c.handle),
+                                                                      "kommunen"))
+        yield self._render("accessibility.html", "tillganglighet.html")
+        yield self._render("fragment.html", "forteckning-fragment.html", groups=groups)
         for p in self.content:
             yield self._content_page(p)
 
@@ -238,6 +248,27 @@ class Renderer:
             raise SiteSourceError([Diagnostic(p.file, 0, 0, "error", "content.undefined", "", str(exc))]) from None
         body = md.markdown(source, extensions=["tables", "attr_list", "sane_lists"], output_format="html")
         return self._render("page.html", f"{p.slug}.html", title=p.title, body=body)
+
+
+def verify_data(reg: Register) -> str:
+    """The JSON embedded in the verification page (safe inside a ``<script type=application/json>``).
+
+    Holds only public fields: for each channel its name, platform, addresses, handle,
+    förvaltning, contact, status and page; for each party channel its party and address.
+    """
+    import json
+
+    data = {
+        "org": {"name": reg.organisation.name, "email": reg.organisation.email, "phone": reg.organisation.phone},
+        "channels": [{"id": c.id, "name": c.name, "platformLabel": c.platform_label, "url": c.url,
+                      "aliases": list(c.aliases), "handle": c.handle, "department": c.department, "unit": c.unit,
+                      "contact": c.contact_email, "status": c.status,
+                      "closing": date_sv(c.closing_date) if c.closing_date else None,
+                      "page": f"kanal/{c.id}.html"} for c in reg.channels],
+        "parties": [{"party": p.party, "url": p.url, "platformLabel": p.platform_label} for p in reg.party_channels],
+    }
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _feed_id(reg: Register) -> str:

@@ -125,6 +125,10 @@ def check(ck, org: dict | None, channels, parties, root) -> None:
 
     for row, _line, node, path in channels:
         _check_url(ck, row["url"], row["platform"], node, f"{path}.url", "url")
+        for j, alias in enumerate(row.get("aliases", ())):
+            p = url_problem(alias, row["platform"])
+            if p:
+                ck.err(node["aliases"].pos[j], p[0], f"{path}.aliases[{j}]", p[1], p[2])
         _check_name(ck, row["name"], node, f"{path}.name", "name")
         status, start, closing = row["status"], row.get("start_date"), row.get("closing_date")
         if status == "closed" and closing is None:
