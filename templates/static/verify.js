@@ -10,6 +10,10 @@
     "instagr.am": "instagram.com", "threads.com": "threads.net", "youtu.be": "youtube.com"
   };
   var LINKEDIN = ["company", "school", "showcase", "in"];
+  /* Platform domains: any subdomain of these (se.linkedin.com, web.facebook.com) is the domain itself. */
+  var DOMAINS = ["facebook.com", "instagram.com", "x.com", "twitter.com", "youtube.com", "linkedin.com",
+    "tiktok.com", "threads.net", "threads.com", "flickr.com", "vimeo.com", "github.com", "snapchat.com",
+    "pinterest.com", "soundcloud.com", "slideshare.net", "weibo.com", "spotify.com", "bsky.app"];
 
   function lower(s) { return s.toLowerCase(); }
 
@@ -27,6 +31,7 @@
     if (u.protocol !== "https:" && u.protocol !== "http:") { return null; }
     var host = lower(u.hostname).replace(/\.$/, "");
     while (STRIP.test(host)) { host = host.replace(STRIP, ""); }
+    DOMAINS.forEach(function (d) { if (host.slice(-d.length - 1) === "." + d) { host = d; } });
     host = HOSTS[host] || host;
     var segs = u.pathname.split("/").filter(function (x) { return x.length > 0; });
     var first = segs.length ? segs[0] : "";
@@ -94,6 +99,7 @@
 
   function answer(data, index, query, out) {
     out.textContent = "";
+    if (!query.trim()) { return; }
     var key = keyFor(query);
     var hits = key ? (index[key] || []) : [];
     var seen = {};
