@@ -280,7 +280,8 @@ def test_filter_by_platform_department_and_target_group(page, base_url):
     assert page.locator("#filter-forvaltning").input_value() == "Kultur- och fritidsförvaltningen"
     assert page.locator("tr[data-platform]:visible").count() == shown
     page.click("#filter button[type=reset]")
-    page.wait_for_function("document.querySelectorAll('tr[data-platform]:not([hidden])').length === %d" % total)
+    page.wait_for_function("n => document.querySelectorAll('tr[data-platform]:not([hidden])').length === n",
+                           arg=total)
     page.goto(base_url + "index.html?malgrupp=Seniorer")
     groups = [json.loads(r.get_attribute("data-groups")) for r in page.locator("tr[data-platform]:visible").all()]
     assert groups and all("Seniorer" in g for g in groups)
