@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 from . import export, render
 from .errors import Diagnostic, UsageError, file_diagnostic
 from .model import Register
+from .progress import Progress
 from .publish import Publisher
 from .validate import load_register
 
@@ -62,7 +64,8 @@ def template_dirs(overrides: list[Path] | None) -> list[Path]:
 
 
 def write_site(register: Register, out: Path, templates: list[Path] | None = None,
-               content_dir: Path | None = None, date: dt.date | None = None) -> list[str]:
+               content_dir: Path | None = None, date: dt.date | None = None,
+               started: float | None = None) -> list[str]:
     """Render and export a validated register into ``out``, atomically.
 
     Args:
@@ -71,6 +74,8 @@ def write_site(register: Register, out: Path, templates: list[Path] | None = Non
         templates: override template folders (may be None).
         content_dir: the Markdown pages (default: the default ``content/``).
         date: the "senast uppdaterad" date (default: :func:`build_date`).
+        started: ``time.monotonic()`` when the build began, so that progress shows only
+            for builds longer than about 2 seconds.
 
     Returns:
         The files written, as posix paths relative to ``out`` (list[str]).
@@ -86,9 +91,12 @@ def write_site(register: Register, out: Path, templates: list[Path] | None = Non
         raise UsageError([file_diagnostic(str(cdir), "content.missing", "content folder not found")])
     content = render.load_content(cdir)
     renderer = render.Renderer(register, dirs, content, date)
+    progress = Progress(len(register.channels) + 12, "kanalregister: skriver sidor", start=started)
     with Publisher(out) as pub:
         for page in renderer.pages():
             pub.write(page.path, page.text)
+            progress.step()
+        progress.close()
         for name, text in export.exports(register, date).items():
             pub.write(name, text)
         static = [d / "static" for d in reversed(dirs) if (d / "static").is_dir()]
@@ -112,6 +120,7 @@ def build(register_path: Path, out: Path, templates: list[Path] | None = None,
         RegisterSyntaxError, RegisterInvalid: the register is broken (``out`` untouched).
         SiteSourceError, UsageError: see :func:`write_site`.
     """
+    started = time.monotonic()
     register, warnings = load_register(register_path, today=today, strict=strict, display_name=display_name)
-    files = write_site(register, out, templates, content_dir, build_date(register_path))
+    files = write_site(register, out, templates, content_dir, build_date(register_path), started)
     return BuildResult(files, warnings)

@@ -60,6 +60,9 @@ class Publisher:
             raise UsageError([file_diagnostic(str(out), "output.unwritable",
                                               f"cannot write the output folder: {exc}")]) from None
         self.written: list[str] = []
+        self.reused = 0
+        self._dirs: set[Path] = set()
+        self._reuse = self.out.is_dir()
 
     def _clean_leftovers(self) -> None:
         for prefix in (f".{self.out.name}.tmp-", f".{self.out.name}.old-"):
@@ -67,13 +70,30 @@ class Publisher:
                 shutil.rmtree(p, ignore_errors=True)
 
     def write(self, rel: str, text: str | bytes) -> None:
-        """Write one file at posix path ``rel`` inside the new site (UTF-8 for text)."""
+        """Write one file at posix path ``rel`` inside the new site (UTF-8 for text).
+
+        When the current output already has that file with the same bytes, it is hard-linked
+        into the new site instead of written: an incremental rebuild rewrites only the files
+        whose content changed, and the published files keep their identity (inode, mtime).
+        """
         path = self.tmp / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
+        parent = path.parent
+        if parent not in self._dirs:
+            parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(parent)
         data = text.encode("utf-8") if isinstance(text, str) else text
+        self.written.append(rel)
+        if self._reuse:
+            old = self.out / rel
+            try:
+                if old.stat().st_size == len(data) and old.read_bytes() == data:
+                    os.link(old, path)
+                    self.reused += 1
+                    return
+            except OSError:
+                pass
         with open(path, "wb") as fh:
             fh.write(data)
-        self.written.append(rel)
 
     def copy_tree(self, src: Path, rel: str = "") -> None:
         """Copy a folder of static files (CSS, images) into the new site, in sorted order."""
@@ -82,10 +102,8 @@ class Publisher:
 
     def commit(self) -> None:
         """Swap the new site in; remove the old one. Raises UsageError on I/O failure."""
-        for root, _dirs, files in os.walk(self.tmp):
-            os.chmod(root, 0o755)
-            for f in files:
-                os.chmod(os.path.join(root, f), 0o644)
+        for root, _dirs, _files in os.walk(self.tmp):
+            os.chmod(root, 0o755)  # mkdtemp makes 0700; files are written with the umask
         try:
             if self.out.exists():
                 if _exchange(self.tmp, self.out):

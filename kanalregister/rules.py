@@ -225,6 +225,7 @@ def _check_public_text(ck, row: dict, node, path: str, internal: tuple, names) -
                 break
 
 
+_TWO_DIGITS = re.compile(r"\d\d")
 _EMAIL_TOKEN = re.compile(r"[^\s@<>()\[\],;:\"']+@[^\s@<>()\[\],;:\"']+")
 _DIGIT_RUN = re.compile(r"\+?\d[\d\s()-]{5,}\d")
 
@@ -235,16 +236,16 @@ def _personal_data(s: str, internal: tuple) -> tuple[str, str] | None:
     ``internal`` is (internal e-mails, internal phone digits, this channel's names → what).
     """
     emails, phones, names = internal
-    pnr = personnummer_in(s)
-    if pnr:
+    digits = _TWO_DIGITS.search(s) is not None
+    if digits and personnummer_in(s):
         return ("safety.personnummer", "looks like a personnummer; it must never be published")
-    if _MOBILE.search(s):
+    if digits and _MOBILE.search(s):
         return ("safety.private-phone", "looks like a private mobile number; publish a function number")
     if "@" in s and _FREEMAIL.search(s):
         return ("safety.private-email", "looks like a private e-mail address; publish a function mailbox")
     if "@" in s and any(m.group(0).lower() in emails for m in _EMAIL_TOKEN.finditer(s)):
         return ("safety.internal-data", "contains an administrator's e-mail, which is internal")
-    if phones and any(re.sub(r"\D", "", m.group(0)) in phones for m in _DIGIT_RUN.finditer(s)):
+    if digits and phones and any(re.sub(r"\D", "", m.group(0)) in phones for m in _DIGIT_RUN.finditer(s)):
         return ("safety.internal-data", "contains an administrator's phone number, which is internal")
     low = s.lower()
     for value, what in names.items():

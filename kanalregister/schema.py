@@ -145,7 +145,8 @@ def _strip_x(d: dict) -> dict:
 # --- JSON Schema for editors -------------------------------------------------------------
 
 #: Characters the validator refuses in one-line text (kanalregister.text): controls, bidi, zero-width.
-_UNSAFE = "\\u0000-\\u001f\\u007f\\u00ad\\u061c\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff"
+_UNSAFE = ("\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064"
+           "\\u2066-\\u2069\\ue000-\\uf8ff\\ufeff")
 SAFE_LINE = f"^[^{_UNSAFE}]*$"
 SAFE_MULTILINE = "^[^" + _UNSAFE.replace("\\u0000-\\u001f", "\\u0000-\\u0009\\u000b-\\u001f") + "]*$"
 #: An https URL without user:password@ in its host part.

@@ -15,12 +15,24 @@ on output by the template engine's autoescape.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _BIDI = {0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
 _INVISIBLE = {0x00AD, 0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180E, *range(0x200B, 0x200E),
               0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0x3164, 0xFEFF, 0xFFA0}
 _SCRIPTS = ("LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE")
+
+
+def _class(codes) -> str:
+    return "".join(f"\\U{c:08x}" for c in sorted(codes))
+
+
+# One regex each, searched in C: far faster than a Python loop over every character.
+_C0 = "\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f"  # C0 and C1 controls, except tab and line feed
+_PRIVATE = "\\ud800-\\udfff\\ue000-\\uf8ff\\U000f0000-\\U0010ffff"  # surrogates, private use
+_BAD_LINE = re.compile(f"[\\t\\n{_C0}{_class(_BIDI)}{_class(_INVISIBLE)}{_PRIVATE}]")
+_BAD_MULTI = re.compile(f"[\\t{_C0}{_class(_BIDI)}{_class(_INVISIBLE)}{_PRIVATE}]")
 
 
 def problem(value: str, multiline: bool = False) -> tuple[str, str, str] | None:
@@ -30,24 +42,19 @@ def problem(value: str, multiline: bool = False) -> tuple[str, str, str] | None:
         value: the text (str).
         multiline: True for fields where line breaks are allowed (purpose, notes).
     """
-    if value.isascii():
-        for ch in value:
-            if ch < " " and not (multiline and ch == "\n") or ch == "\x7f":
-                return ("text.control", f"control character U+{ord(ch):04X} in text",
-                        "remove it" + ("" if multiline else "; this field is one line"))
+    m = (_BAD_MULTI if multiline else _BAD_LINE).search(value)
+    if m is None:
         return None
-    for ch in value:
-        o = ord(ch)
-        if o in _BIDI:
-            return ("text.bidi", f"invisible bidirectional control U+{o:04X} ({unicodedata.name(ch, '?')})",
-                    "remove it: it can reorder how the text is shown")
-        if o in _INVISIBLE:
-            return ("text.invisible", f"invisible character U+{o:04X} ({unicodedata.name(ch, '?')})",
-                    "remove it: it can disguise the text")
-        cat = unicodedata.category(ch)
-        if (cat == "Cc" and not (multiline and ch == "\n")) or cat in ("Cs", "Co", "Cn"):
-            return ("text.control", f"control or unassigned character U+{o:04X} in text", "remove it")
-    return None
+    ch = m.group(0)
+    o = ord(ch)
+    if o in _BIDI:
+        return ("text.bidi", f"invisible bidirectional control U+{o:04X} ({unicodedata.name(ch, '?')})",
+                "remove it: it can reorder how the text is shown")
+    if o in _INVISIBLE:
+        return ("text.invisible", f"invisible character U+{o:04X} ({unicodedata.name(ch, '?')})",
+                "remove it: it can disguise the text")
+    return ("text.control", f"control or private-use character U+{o:04X} in text",
+            "remove it" + ("" if multiline else "; this field is one line"))
 
 
 def mixed_scripts(value: str) -> set[str]:

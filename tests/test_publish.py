@@ -88,3 +88,55 @@ def test_output_path_that_is_a_file(tmp_path):
     r = run_cli("build", "-r", str(DEMO), "--out", str(f), "--today", TODAY.isoformat())
     assert r.code == 1 and "not a folder" in r.err
     assert f.read_text() == "x"
+
+
+def test_rebuild_rewrites_only_changed_files(tmp_path):
+    from conftest import MINIMAL
+
+    out = tmp_path / "site"
+    reg = tmp_path / "channels.yaml"
+    reg.write_text(MINIMAL.read_text(encoding="utf-8"), encoding="utf-8")
+    env = ("build", "-r", str(reg), "--out", str(out), "--today", TODAY.isoformat())
+    assert run_cli(*env).code == 0
+    inodes = {p.relative_to(out).as_posix(): p.stat().st_ino for p in out.rglob("*") if p.is_file()}
+    reg.write_text(reg.read_text(encoding="utf-8").replace("Berätta om skolans vardag för vårdnadshavare.",
+                                                           "Berätta om skolans vardag."), encoding="utf-8")
+    assert run_cli(*env).code == 0
+    after = {p.relative_to(out).as_posix(): p.stat().st_ino for p in out.rglob("*") if p.is_file()}
+    rewritten = {k for k in after if inodes.get(k) != after[k]}
+    # the purpose appears on the index, the channel page, the verification page, the fragment and the exports
+    assert rewritten == {"index.html", "kanal/skolan-instagram.html", "forteckning-fragment.html", "channels.csv",
+                         "channels.json"}
+
+
+def test_progress_only_on_a_terminal_after_two_seconds(monkeypatch):
+    import io
+
+    from kanalregister.progress import Progress
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.delenv("CI", raising=False)
+    now = [0.0]
+    out = Tty()
+    p = Progress(100, "sidor", stream=out, clock=lambda: now[0], start=0.0)
+    p.step(10)
+    assert out.getvalue() == ""  # a fast build shows nothing
+    now[0] = 2.5
+    p.step(10)
+    assert out.getvalue() == "\rsidor: 20/100 (20 %)"
+    p.close()
+    assert out.getvalue().endswith("\r\x1b[K")
+    monkeypatch.setenv("CI", "true")
+    quiet = Tty()
+    q = Progress(100, "sidor", stream=quiet, clock=lambda: 10.0, start=0.0)
+    q.step(50)
+    q.close()
+    assert quiet.getvalue() == ""
+    piped = io.StringIO()
+    monkeypatch.delenv("CI")
+    r = Progress(100, "sidor", stream=piped, clock=lambda: 10.0, start=0.0)
+    r.step(50)
+    assert piped.getvalue() == ""

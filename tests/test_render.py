@@ -99,7 +99,7 @@ def test_public_records_page_says_messages_are_allmanna_handlingar_and_gives_com
 
 
 def test_common_parts_on_every_page(demo_site):
-    pages = sorted(demo_site.rglob("*.html"))
+    pages = sorted(p for p in demo_site.rglob("*.html") if p.name != "forteckning-fragment.html")
     assert len(pages) > 30
     for p in pages:
         page = soup(p)
@@ -108,7 +108,9 @@ def test_common_parts_on_every_page(demo_site):
         assert updated["datetime"] == "2026-11-18" and _text(updated) == "18 november 2026"
         footer_links = {a["href"].split("/")[-1] for a in page.select("footer nav a")}
         assert {"index.html", "partier.html", "avslutade.html", "allmanna-handlingar.html"} <= footer_links
-        assert not page.find("script")
+        for script in page.find_all("script"):  # only our own files, and inert JSON data
+            assert script.get("src", "").rsplit("/", 1)[-1] in ("filter.js", "verify.js") or (
+                script.get("type") == "application/json" and not script.get("src")), script
         assert page.find("meta", attrs={"http-equiv": "Content-Security-Policy"})
         assert "Exempeldata" in _text(page.select_one(".example-banner"))
 
@@ -147,7 +149,8 @@ def test_register_text_is_escaped(tmp_path, minimal_text):
     for name in ("index.html", "kanal/skolan-instagram.html"):
         html = (tmp_path / "site" / name).read_text(encoding="utf-8")
         page = soup(tmp_path / "site" / name)
-        assert not page.find("script") and not page.find("img") and not page.find("b")
+        assert not [sc for sc in page.find_all("script") if not sc.get("src")]
+        assert not page.find("img") and not page.find("b")
         assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;skola&lt;/b&gt;" in html
         assert "<strong>fet</strong>" not in html and 'href="javascript:' not in html
         assert "**fet** [länk](javascript:alert(1)) &lt;img src=x onerror=alert(1)&gt;" in html
@@ -196,3 +199,15 @@ def test_change_log_page_and_atom_feed(demo_site, demo):
     assert [e.updated[:10] for e in feed.entries] == dates
     assert len({e.id for e in feed.entries}) == len(feed.entries)
     assert feed.entries[0].link.endswith(".html")
+
+
+def test_embeddable_fragment_has_the_list_without_chrome(demo_site, demo):
+    text = (demo_site / "forteckning-fragment.html").read_text(encoding="utf-8")
+    frag = soup(demo_site / "forteckning-fragment.html")
+    assert not frag.find(["html", "head", "body", "header", "footer", "nav", "script"])
+    rows = frag.select("table.kanalregister-channels tbody tr")
+    assert len(rows) == len(demo.active)
+    hrefs = {a["href"] for a in frag.find_all("a")}
+    assert all(h.startswith(("https://", "mailto:")) for h in hrefs)  # works wherever it is embedded
+    assert {c.url for c in demo.active} <= hrefs
+    assert "Exempeldata" in text
