@@ -154,6 +154,14 @@ def test_register_text_is_escaped(tmp_path, minimal_text):
         assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;skola&lt;/b&gt;" in html
         assert "<strong>fet</strong>" not in html and 'href="javascript:' not in html
         assert "**fet** [länk](javascript:alert(1)) &lt;img src=x onerror=alert(1)&gt;" in html
+    verify = soup(tmp_path / "site" / "kontrollera.html")
+    scripts = verify.find_all("script")
+    assert len(scripts) == 2  # verify.js and the inert JSON data: nothing escaped out of the data block
+    import json as _json
+
+    data = _json.loads(verify.find("script", id="kanaldata").string)
+    assert "<script>alert(1)</script> & <b>skola</b>" in {c["name"] for c in data["channels"]}
+    assert "</script>" not in verify.find("script", id="kanaldata").string
 
 
 def test_channel_page_for_mastodon_has_rel_me(demo_site, demo):
