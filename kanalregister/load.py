@@ -15,7 +15,6 @@ Rule sources: YAML 1.1 (the PyYAML dialect), and the safe-loading practice of Py
 
 from __future__ import annotations
 
-import datetime as _dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +36,6 @@ _T = "tag:yaml.org,2002:"
 _STR, _NULL, _BOOL, _INT, _FLOAT, _TS = (_T + s for s in ("str", "null", "bool", "int", "float", "timestamp"))
 _MERGE = _T + "merge"
 _SCALAR_TAGS = {_STR, _NULL, _BOOL, _INT, _FLOAT, _TS}
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 Pos = tuple[int, int]
 
@@ -165,33 +163,36 @@ def _p(mark) -> Pos:
     return (mark.line + 1, mark.column + 1)
 
 
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+
+
 def _scalar(ev, col: Collector, path: str, loader) -> object:
-    """Turn a scalar event into str / None / bool / int / float / date, or report it."""
+    """Turn a scalar event into str / None / bool, or report a forbidden tag.
+
+    Plain scalars follow the YAML 1.2 core schema, as editors and ruamel.yaml do: only
+    null/~/empty are null and only true/false are booleans; everything else is the text as
+    written (``no``, ``sv``, ``0123``, ``2024-01-01``). The schema then says how a field's
+    text is read (a date, a number), so ``0123`` never becomes 83 and ``no`` never False.
+    """
     tag = ev.tag
     if tag is None or tag == "!":
-        if ev.implicit[0]:
-            tag = loader.resolve(yaml.ScalarNode, ev.value, (True, False))
-        else:
+        if not ev.implicit[0]:  # quoted or block scalar: always text
             return ev.value
-    if tag == _STR or tag == _MERGE:  # '<<' is only special as a key; see _build
+        v = ev.value
+        if v in _NULLS:
+            return None
+        return _BOOLS.get(v, v)
+    if tag in _SCALAR_TAGS or tag == _MERGE:  # an explicit standard tag: the text as written
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return _BOOLS.get(ev.value, ev.value)
         return ev.value
-    if tag not in _SCALAR_TAGS:
-        line, c = _p(ev.start_mark)
-        col.add(line, c, "yaml.tag", path, f"YAML tag {_short(tag)} is not allowed in the register",
-                "remove the tag; write plain text")
-        return None
-    try:
-        value = _CONSTRUCTOR.construct_object(yaml.ScalarNode(tag, ev.value, ev.start_mark, ev.end_mark))
-    except (ValueError, OverflowError, yaml.YAMLError):
-        line, c = _p(ev.start_mark)
-        if tag == _TS:
-            col.add(line, c, "yaml.date", path, f"'{ev.value}' is not a real date", "write YYYY-MM-DD")
-        else:
-            col.add(line, c, "yaml.value", path, f"cannot read '{ev.value}'")
-        return None
-    if isinstance(value, _dt.datetime):
-        return value  # the validator says a date, not a time, is wanted
-    return value
+    line, c = _p(ev.start_mark)
+    col.add(line, c, "yaml.tag", path, f"YAML tag {_short(tag)} is not allowed in the register",
+            "remove the tag; write plain text")
+    return None
 
 
 def _short(tag: str) -> str:
@@ -268,7 +269,7 @@ def _build(text: str, col: Collector, root_pos: list) -> object:
             if frame is None:
                 root = value
             elif is_key:
-                if et is yaml.ScalarEvent and ev.value == "<<" and ev.implicit[0]:
+                if et is yaml.ScalarEvent and ev.value == "<<" and ev.implicit[0] and ev.tag is None:
                     col.add(*start, "yaml.merge", frame[1], "merge keys (<<) are not allowed in the register",
                             "write each value out in full")
                     frame[2] = _BadKey(start)

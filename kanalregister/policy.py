@@ -175,6 +175,8 @@ def parse(node, pos, ck) -> Policy:
         for p in rule.params:
             if p in value:
                 v = value[p]
+                if isinstance(v, str) and v.isdigit():
+                    v = int(v)
                 if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 120:
                     ck.err(settings_pos[p], "policy.param", f"{path}.{p}", f"'{v}' must be a whole number 1–120")
                 else:

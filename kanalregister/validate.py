@@ -31,6 +31,7 @@ SECTIONS = {
     "party_channels": "the channels of parties in kommunfullmäktige",
 }
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+_NUMBER_RE = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\Z")
 _EMAIL_RE = re.compile(r"[^@\s<>\"',;:()\[\]]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}\Z", re.I)
 _CREDENTIAL_KEY = re.compile(r"pass(word|wd|ord)?|lösen|losen|secret|token|api[_-]?key|credential|login|inlogg",
                              re.I)
@@ -117,6 +118,8 @@ class _Checker:
             self.err(pos, "schema.type", path, f"expected a date YYYY-MM-DD, got {_describe(raw)}")
             return _MISSING
         if t == "number":
+            if isinstance(raw, str) and _NUMBER_RE.match(raw.strip()):
+                raw = float(raw) if any(ch in raw for ch in ".eE") else int(raw)
             if isinstance(raw, bool) or not isinstance(raw, (int, float)):
                 self.err(pos, "schema.type", path, f"expected a number, got {_describe(raw)}")
                 return _MISSING
