@@ -234,11 +234,9 @@ def emit(diags: list[Diagnostic], fmt: str, stream=None, summary: bool = True, *
 # --- commands -------------------------------------------------------------------------------
 
 def _check(args) -> int:
-    from .load import read_register
-    from .validate import validate
+    from .validate import check_file
 
-    doc = read_register(args.register)
-    res = validate(doc, args.today)
+    res = check_file(args.register, args.today)
     diags = res.diagnostics
     failed = bool(res.errors) or (args.strict and bool(diags))
     emit(diags, args.format, channels=len(res.register.channels) if res.register else None)
@@ -372,10 +370,9 @@ def _serve(args) -> int:
 
 def _report(args) -> int:
     from . import report
-    from .load import read_register
     from .pipeline import build_date, template_dirs
     from .render import make_env
-    from .validate import validate
+    from .validate import check_file
 
     today = args.today or dt.date.today()
     site = args.site.resolve()
@@ -383,7 +380,7 @@ def _report(args) -> int:
         if target is not None and (target.resolve() == site or site in target.resolve().parents):
             raise UsageError([file_diagnostic(str(target), "report.public",
                                               f"the report is internal and must not be written into {args.site}/")])
-    res = validate(read_register(args.register), today)
+    res = check_file(args.register, today)
     hard = [d for d in res.diagnostics if d.severity == "error" and not d.code.startswith("policy.")]
     if res.model is None or hard:
         emit(hard or res.errors, "text")

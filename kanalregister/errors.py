@@ -64,11 +64,14 @@ class Collector:
 
     file: str
     items: list[Diagnostic] = field(default_factory=list)
+    n_errors: int = 0
 
     def add(self, line: int, col: int, code: str, path: str, message: str,
             hint: str | None = None, severity: Severity = "error") -> None:
         """Record one diagnostic at 1-based ``line``/``col``."""
         self.items.append(Diagnostic(self.file, line, col, severity, code, path, message, hint))
+        if severity == "error":
+            self.n_errors += 1
 
     @property
     def errors(self) -> list[Diagnostic]:

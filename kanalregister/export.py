@@ -69,7 +69,7 @@ def exports(register: Register, build_date: dt.date) -> dict[str, str]:
         "channels": [{n: _json_value(getattr(c, n)) for n in ch_names} for c in register.channels],
         "party_channels": [{n: _json_value(getattr(p, n)) for n in pc_names} for p in register.party_channels],
     }
-    files["channels.json"] = json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+    files["channels.json"] = _json_lines(doc)
     package = {
         "profile": "tabular-data-package",
         "name": "kanalregister",
@@ -89,6 +89,25 @@ def exports(register: Register, build_date: dt.date) -> dict[str, str]:
     }
     files["datapackage.json"] = json.dumps(package, ensure_ascii=False, indent=1) + "\n"
     return files
+
+
+def _json_lines(doc: dict) -> str:
+    """JSON with one channel per line: readable and diffable, and written by the C encoder
+    (``indent=`` would switch json to its pure-Python encoder, ~10x slower at 100,000 channels)."""
+    def dumps(v):
+        return json.dumps(v, ensure_ascii=False)
+
+    parts = ["{"]
+    keys = list(doc)
+    for n, key in enumerate(keys):
+        comma = "," if n < len(keys) - 1 else ""
+        value = doc[key]
+        if isinstance(value, list):
+            items = ",\n  ".join(dumps(x) for x in value)
+            parts.append(f' {dumps(key)}: [\n  {items}\n ]{comma}' if value else f' {dumps(key)}: []{comma}')
+        else:
+            parts.append(f" {dumps(key)}: {dumps(value)}{comma}")
+    return "\n".join(parts) + "\n}\n"
 
 
 def _resource(name: str, path: str, title: str, schema: dict) -> dict:

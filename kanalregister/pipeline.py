@@ -7,6 +7,7 @@ replaces the output only at the end (:mod:`kanalregister.publish`).
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import os
 import time
 import zoneinfo
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import export, render
-from .errors import Diagnostic, UsageError, file_diagnostic
+from .errors import Diagnostic, KanalregisterError, SiteSourceError, UsageError, file_diagnostic
 from .model import Register
 from .progress import Progress
 from .publish import Publisher
@@ -93,9 +94,10 @@ def write_site(register: Register, out: Path, templates: list[Path] | None = Non
     renderer = render.Renderer(register, dirs, content, date)
     progress = Progress(len(register.channels) + 12, "kanalregister: skriver sidor", start=started)
     with Publisher(out) as pub:
-        for page in renderer.pages():
+        for page in renderer.site_pages():
             pub.write(page.path, page.text)
             progress.step()
+        _write_channel_pages(renderer, pub, progress)
         progress.close()
         for name, text in export.exports(register, date).items():
             pub.write(name, text)
@@ -109,6 +111,54 @@ def write_site(register: Register, out: Path, templates: list[Path] | None = Non
             pub.write(rel, seen[rel].read_bytes())
         pub.commit()
         return pub.written
+
+
+#: Registers with more channels than this render their channel pages in worker processes.
+PARALLEL_MIN = 2000
+_WORK: tuple | None = None  # (renderer, publisher) for forked workers
+
+
+def _render_chunk(bounds: tuple[int, int]):
+    """Worker: render and write channels[start:end]; return (written, reused) or diagnostics."""
+    renderer, pub = _WORK
+    pub.written, pub.reused = [], 0
+    try:
+        for c in renderer.register.channels[bounds[0]:bounds[1]]:
+            page = renderer.channel_page(c)
+            pub.write(page.path, page.text)
+    except KanalregisterError as exc:
+        return ("error", exc.diagnostics)
+    return ("ok", pub.written, pub.reused)
+
+
+def _write_channel_pages(renderer, pub: Publisher, progress: Progress) -> None:
+    """Write every channel page: in 2 forked processes for large registers, else in this one.
+
+    The output is the same either way; each file is written by exactly one process.
+    """
+    channels = renderer.register.channels
+    workers = min(os.cpu_count() or 1, 4)
+    if len(channels) < PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for c in channels:
+            page = renderer.channel_page(c)
+            pub.write(page.path, page.text)
+            progress.step()
+        return
+    global _WORK
+    _WORK = (renderer, pub)
+    size = max(200, len(channels) // (workers * 8))
+    chunks = [(i, min(i + size, len(channels))) for i in range(0, len(channels), size)]
+    pub.mkdirs("kanal")
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for result in pool.imap(_render_chunk, chunks):
+                if result[0] == "error":
+                    raise SiteSourceError(result[1])
+                pub.written.extend(result[1])
+                pub.reused += result[2]
+                progress.step(len(result[1]))
+    finally:
+        _WORK = None
 
 
 def build(register_path: Path, out: Path, templates: list[Path] | None = None,

@@ -95,6 +95,12 @@ class Publisher:
         with open(path, "wb") as fh:
             fh.write(data)
 
+    def mkdirs(self, rel: str) -> None:
+        """Create a folder inside the new site ahead of parallel writers."""
+        path = self.tmp / rel
+        path.mkdir(parents=True, exist_ok=True)
+        self._dirs.add(path)
+
     def copy_tree(self, src: Path, rel: str = "") -> None:
         """Copy a folder of static files (CSS, images) into the new site, in sorted order."""
         for f in sorted(p for p in src.rglob("*") if p.is_file()):

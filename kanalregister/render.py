@@ -178,6 +178,7 @@ class Renderer:
         self.content = content
         self.build_date = build_date
         self.nav = self._nav()
+        self._ids: dict | None = None
 
     def _nav(self) -> list[dict]:
         items = [
@@ -217,17 +218,31 @@ class Renderer:
         return Page(path, text)
 
     def pages(self):
-        """Yield every :class:`Page` (HTML), in a fixed order."""
+        """Yield every :class:`Page` (HTML), in a fixed order: the site pages, then one per channel."""
+        yield from self.site_pages()
+        for c in self.register.channels:
+            yield self.channel_page(c)
+
+    def channel_page(self, c: Channel) -> Page:
+        """The page ``kanal/<id>.html`` of one channel."""
+        return self._render("channel.html", f"kanal/{c.id}.html", channel=c,
+                            successor=self._by_id.get(c.successor) if c.successor else None)
+
+    @property
+    def _by_id(self) -> dict:
+        if self._ids is None:
+            self._ids = {c.id: c for c in self.register.channels}
+        return self._ids
+
+    def site_pages(self):
+        """Yield the pages other than the channel pages (index, lists, content pages…)."""
         reg = self.register
         groups = group_by_department(reg.active)
         platforms = sorted({(c.platform, c.platform_label) for c in reg.active}, key=lambda p: sv_key(p[1]))
         target_groups = sorted({t for c in reg.active for t in c.target_groups}, key=sv_key)
         yield self._render("index.html", "index.html", groups=groups, count=len(reg.active),
                            party_count=len(reg.party_channels), platforms=platforms, target_groups=target_groups)
-        by_id = {c.id: c for c in reg.channels}
-        for c in reg.channels:
-            yield self._render("channel.html", f"kanal/{c.id}.html", channel=c,
-                               successor=by_id.get(c.successor) if c.successor else None)
+        by_id = self._by_id
         parties: dict[str, list] = {}
         for p in reg.party_channels:
             parties.setdefault(p.party, []).append(p)

@@ -59,6 +59,8 @@ def problem(value: str, multiline: bool = False) -> tuple[str, str, str] | None:
 
 def mixed_scripts(value: str) -> set[str]:
     """Return the set of scripts (LATIN, CYRILLIC, GREEK, …) used by letters of ``value``."""
+    if value.isascii():
+        return {"LATIN"} if any(ch.isalpha() for ch in value) else set()
     found = set()
     for ch in value:
         if ch.isalpha():

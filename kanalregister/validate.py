@@ -175,7 +175,7 @@ class _Checker:
         raise AssertionError(f"schema type {t!r} not handled")  # pragma: no cover - schema bug
 
     def string(self, f: FieldSpec, raw, pos, path: str):
-        if isinstance(raw, str):
+        if raw.__class__ is str:
             v = raw.strip()
         elif isinstance(raw, bool):
             self.err(pos, "schema.type", path, f"expected text, got the YAML boolean {str(raw).lower()}",
@@ -236,21 +236,23 @@ class _Checker:
         if not isinstance(node, LocDict):
             self.err(pos, "schema.type", path, f"expected a mapping of {what} fields, got {_describe(node)}")
             return None
-        before = len(self.c.errors)
-        self.unknown_keys(node, t.by_name, path, what)
+        before = self.c.n_errors
+        if not t.by_name.keys() >= node.keys():
+            self.unknown_keys(node, t.by_name, path, what)
         out: dict = {}
+        get = node.get
         for f in t.fields:
-            fpath = f"{path}.{f.name}" if path else f.name
-            raw = node.get(f.name)
-            if raw is None or raw == "" or (isinstance(raw, LocList) and not raw):
+            raw = get(f.name)
+            if raw is None or raw == "" or (raw.__class__ is LocList and not raw):
                 if f.required:
                     where = node.pos.get(f.name, node.start)
-                    self.err(where, "schema.required", fpath, f"'{f.name}' ({f.title}) is required")
+                    self.err(where, "schema.required", f"{path}.{f.name}" if path else f.name,
+                             f"'{f.name}' ({f.title}) is required")
                 continue
-            v = self.value(f, raw, node.pos[f.name], fpath)
+            v = self.value(f, raw, node.pos[f.name], f"{path}.{f.name}" if path else f.name)
             if v is not _MISSING:
                 out[f.name] = v
-        return out if len(self.c.errors) == before else None
+        return out if self.c.n_errors == before else None
 
     def table_rows(self, key: str, t: TableSpec, what: str) -> list[tuple[dict, int, LocDict, str]]:
         """Check a list section; return (clean row, line, node, path) for each valid row."""
@@ -377,6 +379,30 @@ def _build(org_row: dict, channels, parties, pol) -> model.Register:
     )
 
 
+def check_file(path, today: dt.date | None = None, display_name: str | None = None) -> Result:
+    """Read and validate a register file, fast when it is clean and exact when it is not.
+
+    A register that looks plainly safe is parsed with the fast parser
+    (:func:`kanalregister.load.parse_fast`) and validated; if that reports nothing at all,
+    that is the result. Otherwise — or when the fast path does not apply — the file is read
+    by the exact loader (:func:`kanalregister.load.parse_bytes`), whose diagnostics carry
+    line and column. Both readers give the same data (a property test compares them).
+
+    Raises:
+        RegisterSyntaxError: the file cannot be read as safe YAML.
+    """
+    from .load import parse_bytes, parse_fast, read_bytes
+
+    name = display_name or str(path)
+    raw = read_bytes(path, name)
+    fast = parse_fast(raw, name)
+    if fast is not None:
+        result = validate(fast, today)
+        if not result.diagnostics:
+            return result
+    return validate(parse_bytes(raw, name), today)
+
+
 def load_register(path, today: dt.date | None = None, strict: bool = False,
                   display_name: str | None = None) -> tuple[model.Register, list[Diagnostic]]:
     """Read, validate and model a register file in one call.
@@ -395,10 +421,7 @@ def load_register(path, today: dt.date | None = None, strict: bool = False,
         RegisterInvalid: the data breaks the schema, a rule or the policy (or, with
             ``strict``, has any warning).
     """
-    from .load import read_register
-
-    doc = read_register(path, display_name)
-    res = validate(doc, today)
+    res = check_file(path, today, display_name)
     if res.register is None or (strict and res.diagnostics):
         raise RegisterInvalid(res.diagnostics)
     return res.register, res.diagnostics

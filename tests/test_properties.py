@@ -170,3 +170,55 @@ def test_arbitrary_structures_give_only_diagnostics():
     _structures()
     assert COUNTS["structures"] >= 500
     assert sum(COUNTS.values()) >= 2000 or COUNTS["valid"] == 0  # all three ran: 2,200 examples
+
+
+# --- the fast reader agrees with the exact one ------------------------------------------------
+
+def _plain(v):
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_plain(x) for x in v]
+    return v
+
+
+def _agree(raw: bytes) -> bool:
+    """If the fast reader accepts ``raw``, the exact reader must accept it with the same data.
+    Returns whether the fast reader took the file."""
+    from kanalregister.load import parse_fast
+
+    fast = parse_fast(raw, "fuzz.yaml")
+    if fast is None:
+        return False
+    try:
+        exact = parse_bytes(raw, "fuzz.yaml")
+    except KanalregisterError as exc:
+        raise AssertionError(f"fast reader accepted what the exact one refuses: {exc}") from None
+    assert _plain(fast.data) == _plain(exact.data)
+    return True
+
+
+COUNTS.update({"fast-valid": 0, "fast-valid-taken": 0, "fast-mutated": 0, "fast-taken": 0})
+
+
+@settings(max_examples=200, **SETTINGS)
+@given(register())
+def _fast_valid(reg):
+    COUNTS["fast-valid"] += 1
+    COUNTS["fast-valid-taken"] += _agree(dump(reg))
+
+
+@settings(max_examples=1500, **SETTINGS)
+@given(st.lists(MUTATION, min_size=1, max_size=4))
+def _fast_mutated(ops):
+    COUNTS["fast-mutated"] += 1
+    COUNTS["fast-taken"] += _agree(mutate(BASE, ops))
+
+
+def test_fast_reader_agrees_with_the_exact_one():
+    _fast_valid()
+    _fast_mutated()
+    assert COUNTS["fast-valid"] >= 200 and COUNTS["fast-mutated"] >= 1500
+    # the comparison really exercised the fast reader (texts with & ! < … fall back, by design)
+    assert COUNTS["fast-valid-taken"] > COUNTS["fast-valid"] // 2
+    assert COUNTS["fast-taken"] > 100

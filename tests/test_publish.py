@@ -140,3 +140,29 @@ def test_progress_only_on_a_terminal_after_two_seconds(monkeypatch):
     r = Progress(100, "sidor", stream=piped, clock=lambda: 10.0, start=0.0)
     r.step(50)
     assert piped.getvalue() == ""
+
+
+def _files(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_parallel_and_incremental_builds_equal_a_plain_full_build(tmp_path, monkeypatch):
+    import kanalregister.pipeline as pipeline
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
+    args = ("--today", TODAY.isoformat())
+    plain, parallel = tmp_path / "plain", tmp_path / "parallel"
+    assert run_cli("build", "-r", str(DEMO), "--out", str(plain), *args).code == 0
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 1)  # the demo's 28 channel pages in worker processes
+    assert run_cli("build", "-r", str(DEMO), "--out", str(parallel), *args).code == 0
+    assert _files(parallel) == _files(plain)
+    # incremental: edit one channel, rebuild over the previous output, compare with a fresh build
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(DEMO.read_text(encoding="utf-8").replace(
+        "Sända kommunfullmäktiges sammanträden", "Direktsända kommunfullmäktiges sammanträden"), encoding="utf-8")
+    assert run_cli("build", "-r", str(edited), "--out", str(parallel), *args).code == 0
+    fresh = tmp_path / "fresh"
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 10_000)
+    assert run_cli("build", "-r", str(edited), "--out", str(fresh), *args).code == 0
+    assert _files(parallel) == _files(fresh)
+    assert _files(parallel) != _files(plain)
