@@ -416,10 +416,29 @@ def _occurs_as_token(text: str, ch: str, before: set[str], after_nonspace: bool 
 
 
 _EMPTY_OR_COMPLEX_KEY = re.compile(r"\n[ -]*[?:](?:[ \n]|$)")
+#: A key or value that starts with a flow indicator ("}x:", ": ]x"), which libyaml refuses.
+_STRAY_AT_LINE_START = re.compile(r"\n[ -]*[}\],]")
+_STRAY_AFTER_COLON = re.compile(r": +[}\],]")
+_COLON_TIGHT = re.compile(r":[^ \n]")
 #: A comment inside a flow collection ({a: b #c}) hides its closing bracket from libyaml.
 _FLOW_COMMENT = re.compile(r"[\[{][^\n]*[ ]#")
 #: libyaml refuses ':' inside plain scalars in flow collections ({a: x:y}); rapidyaml does not.
 _FLOW_COLON = re.compile(r"[\[{](?:[^\n\"':]|:[ ]|\"[^\"\n]*\"|'[^'\n]*')*:[^ \n]")
+
+
+def _flow_quirk(text: str) -> bool:
+    """A flow collection ({…} or […]) with a comment or a ':' inside a plain scalar."""
+    for opener in "{[":
+        i = text.find(opener)
+        while i >= 0:
+            end = text.find("\n", i)
+            end = len(text) if end < 0 else end
+            segment = text[i:end]
+            if ("#" in segment and _FLOW_COMMENT.match(segment)) or (
+                    ":" in segment and _COLON_TIGHT.search(segment) and _FLOW_COLON.match(segment)):
+                return True
+            i = text.find(opener, end)
+    return False
 
 
 def _fast_unsafe(raw: bytes, text: str) -> bool:
@@ -431,9 +450,9 @@ def _fast_unsafe(raw: bytes, text: str) -> bool:
         return True
     if text.startswith(("---", "...", "%", "?", ":")) or "\n---" in text or "\n..." in text or "\n%" in text:
         return True
-    if "<<" in text or _EMPTY_OR_COMPLEX_KEY.search(text) or _FLOW_COLON.search(text):
+    if "<<" in text or _EMPTY_OR_COMPLEX_KEY.search(text) or _flow_quirk(text):
         return True
-    if " #" in text and _FLOW_COMMENT.search(text):
+    if text[:1] in "}]," or _STRAY_AT_LINE_START.search(text) or _STRAY_AFTER_COLON.search(text):
         return True
     for ch in "&*!":
         if ch in text and _occurs_as_token(text, ch, set(" ,[{\n")):
