@@ -25,6 +25,7 @@ from .platforms import PLATFORMS
 from .schema import table
 from .text import lookalike
 
+_SPACE = re.compile(r"\s")
 _PNR = re.compile(r"(?<![\d-])(?:19|20)?(\d{6})[-+ ]?(\d{4})(?![\d-])")
 _MOBILE = re.compile(r"(?<!\d)(?:\+46|0046|0)\s?7[02369](?:[\s-]?\d){7}(?!\d)")
 _FREEMAIL = re.compile(r"@(gmail|googlemail|hotmail|outlook|live|yahoo|icloud|me|msn|aol|protonmail|proton)\.",
@@ -45,7 +46,7 @@ def url_problem(url: str, platform: str | None) -> tuple[str, str, str | None] |
     Returns:
         ``(code, message, hint)`` for the first problem, or None when the URL is fine.
     """
-    if any(ch.isspace() for ch in url):
+    if _SPACE.search(url):
         return ("url.space", "the address contains spaces", "copy the address from the browser")
     try:
         parts = urllib.parse.urlsplit(url)
@@ -210,12 +211,11 @@ def _own_names(row: dict) -> dict[str, str]:
 
 def _check_public_text(ck, row: dict, node, path: str, internal: tuple, names) -> None:
     names = [n for n in names if n in row]
-    # one pass over all the row's published text decides whether any field needs a closer look
+    # All of the row's published text in one string (fields apart by NUL, which no pattern
+    # crosses): one search per pattern decides whether any field needs a closer look.
     joined = "\x00".join(s for n in names for s in (row[n] if isinstance(row[n], tuple) else (row[n],))
                           if isinstance(s, str))
-    own = internal[2]
-    if (_TWO_DIGITS.search(joined) is None and "@" not in joined
-            and not (own and any(v in joined.lower() for v in own))):
+    if _personal_data(joined, internal) is None:
         return
     for name in names:
         v = row.get(name)
@@ -234,7 +234,7 @@ def _check_public_text(ck, row: dict, node, path: str, internal: tuple, names) -
 
 
 _TWO_DIGITS = re.compile(r"\d\d")
-_EMAIL_TOKEN = re.compile(r"[^\s@<>()\[\],;:\"']+@[^\s@<>()\[\],;:\"']+")
+_EMAIL_TOKEN = re.compile(r"[^\s\x00@<>()\[\],;:\"']+@[^\s\x00@<>()\[\],;:\"']+")
 _DIGIT_RUN = re.compile(r"\+?\d[\d\s()-]{5,}\d")
 
 
