@@ -134,18 +134,7 @@ def read_register(path: str | Path, display_name: str | None = None,
             uses a YAML feature the register forbids. Every problem found is reported.
     """
     name = display_name or str(path)
-    col = Collector(name)
-    try:
-        size = Path(path).stat().st_size
-        if size > max_bytes:
-            col.add(0, 0, "file.too-large", "",
-                    f"file is {size} bytes; the register may be at most {max_bytes} bytes")
-            raise RegisterSyntaxError(col.items)
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        col.add(0, 0, "file.unreadable", "", f"cannot read the register: {exc.strerror or exc}")
-        raise RegisterSyntaxError(col.items) from None
-    return parse_bytes(raw, name, max_bytes=max_bytes)
+    return parse_bytes(read_bytes(path, name, max_bytes), name, max_bytes=max_bytes)
 
 
 def parse_bytes(raw: bytes, name: str, max_bytes: int = MAX_BYTES) -> Document:
