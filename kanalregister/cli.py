@@ -162,7 +162,7 @@ def _source_lines(file: str) -> list[str]:
         return []
 
 
-def format_text(diags: list[Diagnostic], color: bool = False) -> str:
+def format_text(diags: list[Diagnostic]) -> str:
     """Diagnostics in the manner of ruff/rustc: the headline, the source line, a caret."""
     out, cache = [], {}
     for d in diags:

@@ -85,14 +85,13 @@ class Document:
     Attributes:
         file: the path as given by the user (str), used in diagnostics.
         data: the root value: usually a :class:`LocDict`; ``None`` for an empty document.
-        lines: the decoded source split into lines (tuple[str, ...]), for caret display.
+            Scalars are str, None or bool only (YAML 1.2 core schema).
         root_pos: (line, col) where the root value starts, 1-based.
         warnings: non-fatal diagnostics found while reading (e.g. a byte-order mark).
     """
 
     file: str
     data: object
-    lines: tuple[str, ...]
     warnings: tuple[Diagnostic, ...] = ()
     root_pos: tuple[int, int] = (1, 1)
 
@@ -161,8 +160,7 @@ def parse_bytes(raw: bytes, name: str, max_bytes: int = MAX_BYTES) -> Document:
         col.add(line, column, "file.encoding", "",
                 f"byte 0x{raw[exc.start]:02x} is not valid UTF-8", "save the file as UTF-8")
         raise RegisterSyntaxError(col.items) from None
-    lines = tuple(text.split("\n"))
-    for i, line in enumerate(lines, 1):
+    for i, line in enumerate(text.split("\n"), 1):
         stripped = line.lstrip(" \t")
         indent = line[: len(line) - len(stripped)]
         if "\t" in indent and stripped and not stripped.startswith("#"):
@@ -174,7 +172,7 @@ def parse_bytes(raw: bytes, name: str, max_bytes: int = MAX_BYTES) -> Document:
     data = _build(text, col, root_pos)
     if col.errors:
         raise RegisterSyntaxError(col.items)
-    return Document(name, data, lines, tuple(col.items), root_pos[0] if root_pos else (1, 1))
+    return Document(name, data, tuple(col.items), root_pos[0] if root_pos else (1, 1))
 
 
 def _p(mark) -> Pos:
@@ -544,7 +542,7 @@ def parse_fast(raw: bytes, name: str) -> Document | None:
                           object_pairs_hook=_fast_dict)
         if not isinstance(data, dict):
             return None
-        return Document(name, _lists(data), (), (), (0, 0))
+        return Document(name, _lists(data), (), (0, 0))
     except (_Fallback, ValueError, RecursionError, MemoryError, RuntimeError, TypeError):
         return None
     except Exception:  # rapidyaml's own exception classes  # noqa: BLE001

@@ -101,11 +101,6 @@ class Publisher:
         path.mkdir(parents=True, exist_ok=True)
         self._dirs.add(path)
 
-    def copy_tree(self, src: Path, rel: str = "") -> None:
-        """Copy a folder of static files (CSS, images) into the new site, in sorted order."""
-        for f in sorted(p for p in src.rglob("*") if p.is_file()):
-            self.write(str(Path(rel) / f.relative_to(src)).lstrip("/"), f.read_bytes())
-
     def commit(self) -> None:
         """Swap the new site in; remove the old one. Raises UsageError on I/O failure."""
         for root, _dirs, _files in os.walk(self.tmp):

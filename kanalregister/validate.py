@@ -104,11 +104,6 @@ class _Checker:
                 return v
             return self.string_constraints(f, v, pos, path)
         if t == "date":
-            if isinstance(raw, dt.datetime):
-                self.err(pos, "schema.type", path, "expected a date (YYYY-MM-DD), not a date and time")
-                return _MISSING
-            if isinstance(raw, dt.date):
-                return raw
             if isinstance(raw, str) and _DATE_RE.match(raw):
                 try:
                     return dt.date.fromisoformat(raw)
@@ -181,8 +176,6 @@ class _Checker:
             self.err(pos, "schema.type", path, f"expected text, got the YAML boolean {str(raw).lower()}",
                      "put the value in quotes: YAML reads yes/no/on/off as true/false")
             return _MISSING
-        elif isinstance(raw, (int, float)) or (isinstance(raw, dt.date)):
-            v = str(raw) if not isinstance(raw, dt.date) else raw.isoformat()
         else:
             self.err(pos, "schema.type", path, f"expected text, got {_describe(raw)}")
             return _MISSING
