@@ -4,9 +4,7 @@
 A thin entry point; the logic lives in the ``kanalregister`` package.
 """
 
-import sys
-
-from kanalregister.cli import main
+from kanalregister.cli import exit_now, main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())

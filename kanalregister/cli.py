@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -62,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="a folder of templates that override the defaults (repeatable; earliest wins)")
     b.add_argument("--content", type=Path, metavar="DIR",
                    help="folder of Markdown pages (default: the content/ folder of kanalregister)")
+    b.add_argument("--no-cache", action="store_true",
+                   help="neither read nor write the build cache (.<out>.kanalregister-cache beside the output "
+                        "folder); the output is the same, only slower to rebuild")
 
     c = sub.add_parser("check", help="validate the register only; write nothing",
                        description="Validate the register against the schema, the cross-field rules and the "
@@ -249,7 +253,8 @@ def _check(args) -> int:
 def _build(args) -> int:
     from .pipeline import build
 
-    result = build(Path(args.register), Path(args.out), args.templates, args.content, args.today, args.strict)
+    result = build(Path(args.register), Path(args.out), args.templates, args.content, args.today, args.strict,
+                   use_cache=not getattr(args, "no_cache", False))
     shown = result.warnings if args.format != "text" else result.warnings[:BUILD_WARNINGS_SHOWN]
     emit(shown, args.format, summary=False)
     if len(shown) < len(result.warnings):
@@ -451,6 +456,21 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
+def exit_now(status: int) -> None:
+    """Flush the standard streams and end the process with ``status`` at once.
+
+    Skips the interpreter's teardown, which after a large build spends a noticeable share
+    of the run freeing objects one by one (every file is closed and the cache written
+    before this point; kanalregister registers no ``atexit`` work).
+    """
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(status)
+
+
 def entry() -> None:
-    """Console-script entry point: ``sys.exit(main())``."""
-    sys.exit(main())
+    """Console-script entry point: run :func:`main` and :func:`exit_now` with its status."""
+    exit_now(main())

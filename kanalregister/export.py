@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import json
 
+from .cache import memo_join
 from .model import Register
 from .schema import public_table_schema, table
 
@@ -35,21 +36,36 @@ def _json_value(v):
     return v
 
 
-def _csv(rows, names) -> str:
+def _csv(rows, names, memo=None) -> str:
+    """CSV text (RFC 4180, CRLF) of ``rows`` with a header of ``names``; ``memo`` is None or
+    (keys: id → digest, :class:`kanalregister.cache.BlockStore`) to reuse blocks of lines between builds."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(names)
-    for r in rows:
+
+    def line(r) -> str:
+        buf.seek(0)
+        buf.truncate()
         w.writerow([_cell(getattr(r, n)) for n in names])
-    return buf.getvalue()
+        return buf.getvalue()
+
+    w.writerow(names)
+    header = buf.getvalue()
+    if memo is None:
+        return header + "".join(line(r) for r in rows)
+    keys, cache = memo
+    return header + memo_join(rows, lambda r: keys[r.id], cache, "csv", line)
 
 
-def exports(register: Register, build_date: dt.date) -> dict[str, str]:
+def exports(register: Register, build_date: dt.date, keys: dict | None = None,
+            cache=None) -> dict[str, str]:
     """Build every open-data file.
 
     Args:
         register: the validated model.
         build_date: the publication date written into the Data Package (``created``).
+        keys: channel id → digest of its register text, or None; with ``cache`` (a
+            :class:`kanalregister.cache.BlockStore`) each channel's CSV and JSON line is
+            reused and kept between builds.
 
     Returns:
         file name → text (UTF-8, deterministic for the same input).
@@ -58,7 +74,8 @@ def exports(register: Register, build_date: dt.date) -> dict[str, str]:
     pc_names = [f.name for f in table("party_channel").public_fields]
     org = register.organisation
     files = {
-        "channels.csv": _csv(register.channels, ch_names),
+        "channels.csv": _csv(register.channels, ch_names, (keys, cache) if keys is not None and cache is not None
+                             else None),
         "party_channels.csv": _csv(register.party_channels, pc_names),
     }
     doc = {
@@ -66,7 +83,7 @@ def exports(register: Register, build_date: dt.date) -> dict[str, str]:
                                                        "register_keeper")},
         "updated": build_date.isoformat(),
         "example_data": org.example_data,
-        "channels": [{n: _json_value(getattr(c, n)) for n in ch_names} for c in register.channels],
+        "channels": _JsonLines(register.channels, ch_names, keys, cache),
         "party_channels": [{n: _json_value(getattr(p, n)) for n in pc_names} for p in register.party_channels],
     }
     files["channels.json"] = _json_lines(doc)
@@ -102,12 +119,32 @@ def _json_lines(doc: dict) -> str:
     for n, key in enumerate(keys):
         comma = "," if n < len(keys) - 1 else ""
         value = doc[key]
-        if isinstance(value, list):
+        if isinstance(value, _JsonLines):
+            items = value.text(dumps)
+            parts.append(f' {dumps(key)}: [\n  {items}\n ]{comma}' if value.channels else f' {dumps(key)}: []{comma}')
+        elif isinstance(value, list):
             items = ",\n  ".join(dumps(x) for x in value)
             parts.append(f' {dumps(key)}: [\n  {items}\n ]{comma}' if value else f' {dumps(key)}: []{comma}')
         else:
             parts.append(f" {dumps(key)}: {dumps(value)}{comma}")
     return "\n".join(parts) + "\n}\n"
+
+
+class _JsonLines:
+    """The channels of ``channels.json``: one JSON object per line, put together from blocks
+    kept in ``cache`` under the channels' digests (``keys``) when both are given."""
+
+    def __init__(self, channels, names, keys, cache):
+        self.channels, self.names, self.keys, self.cache = channels, names, keys, cache
+
+    def text(self, dumps) -> str:
+        names, keys = self.names, self.keys
+
+        def one(c) -> str:
+            return dumps({n: _json_value(getattr(c, n)) for n in names})
+
+        return memo_join(self.channels, (lambda c: keys[c.id]) if keys is not None else None, self.cache,
+                         "json", one, ",\n  ")
 
 
 def _resource(name: str, path: str, title: str, schema: dict) -> dict:

@@ -205,3 +205,26 @@ def change_log(register: Register) -> list[Event]:
 def model_field_names(cls) -> set[str]:
     """Names of a model dataclass's fields, without bookkeeping (``line``); for schema tests."""
     return {f.name for f in fields(cls)} - {"line"}
+
+
+def _fast_pickling(cls) -> None:
+    """Pickle ``cls`` (a frozen, slotted dataclass) as its class and field values.
+
+    The dataclass default for slotted classes builds a field list per object in Python; the
+    build cache (:mod:`kanalregister.cache`) pickles tens of thousands of these, so the
+    values are read with one C-level ``attrgetter`` and the object is rebuilt through its
+    ``__init__`` (which keeps it validated and frozen).
+    """
+    import operator
+
+    names = [f.name for f in fields(cls)]
+    get = operator.attrgetter(*names)
+
+    def __reduce__(self):
+        return (cls, get(self))
+
+    cls.__reduce__ = __reduce__
+
+
+for _cls in (Channel, ChannelInternal, Person):
+    _fast_pickling(_cls)

@@ -7,8 +7,10 @@ replaces the output only at the end (:mod:`kanalregister.publish`).
 from __future__ import annotations
 
 import datetime as dt
+import marshal
 import multiprocessing
 import os
+import signal
 import time
 import zoneinfo
 from dataclasses import dataclass
@@ -19,7 +21,9 @@ from .errors import Diagnostic, KanalregisterError, SiteSourceError, UsageError,
 from .model import Register
 from .progress import Progress
 from .publish import Publisher
-from .validate import load_register
+from .cache import BuildCache, code_digest, tree_digest
+from .errors import RegisterInvalid
+from .incremental import digest, load_incremental
 
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
 
@@ -66,7 +70,8 @@ def template_dirs(overrides: list[Path] | None) -> list[Path]:
 
 def write_site(register: Register, out: Path, templates: list[Path] | None = None,
                content_dir: Path | None = None, date: dt.date | None = None,
-               started: float | None = None) -> list[str]:
+               started: float | None = None, keys: dict | None = None, cache: BuildCache | None = None,
+               head: str = "") -> list[str]:
     """Render and export a validated register into ``out``, atomically.
 
     Args:
@@ -77,6 +82,11 @@ def write_site(register: Register, out: Path, templates: list[Path] | None = Non
         date: the "senast uppdaterad" date (default: :func:`build_date`).
         started: ``time.monotonic()`` when the build began, so that progress shows only
             for builds longer than about 2 seconds.
+        keys: channel id → digest of its register text (from
+            :func:`kanalregister.incremental.load_incremental`), or None: with ``cache``,
+            pages and rows whose inputs did not change are reused from the last build.
+        cache: the output folder's :class:`BuildCache` (updated in place, not saved), or None.
+        head: the register text before the channel list (part of the render key).
 
     Returns:
         The files written, as posix paths relative to ``out`` (list[str]).
@@ -91,16 +101,42 @@ def write_site(register: Register, out: Path, templates: list[Path] | None = Non
     if not cdir.is_dir():
         raise UsageError([file_diagnostic(str(cdir), "content.missing", "content folder not found")])
     content = render.load_content(cdir)
-    renderer = render.Renderer(register, dirs, content, date)
+    cache_dir = cache.path if cache is not None else None
+    if cache is None or keys is None:
+        keys, cache = None, None
+        rkey, rows = "", None
+    else:
+        rkey = digest("\x00".join((code_digest(), tree_digest(dirs), tree_digest([cdir]), head, date.isoformat())))
+        rows = cache.blocks_for(rkey)
+    jinja_dir = None
+    if cache_dir is not None:
+        jinja_dir = cache_dir / "jinja"
+        try:
+            jinja_dir.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            jinja_dir = None
+    renderer = render.Renderer(register, dirs, content, date, keys, rows, jinja_dir)
     progress = Progress(len(register.channels) + 12, "kanalregister: skriver sidor", start=started)
     with Publisher(out) as pub:
-        for page in renderer.site_pages():
-            pub.write(page.path, page.text)
-            progress.step()
-        _write_channel_pages(renderer, pub, progress)
-        progress.close()
-        for name, text in export.exports(register, date).items():
-            pub.write(name, text)
+        def side_work() -> dict[str, str]:
+            """The channel pages and the exports (in a side process for large registers)."""
+            page_keys = _write_channel_pages(renderer, pub, progress, rkey, cache)
+            progress.close()
+            for name, text in export.exports(register, date, keys, renderer.rows).items():
+                pub.write(name, text)
+            return page_keys
+
+        side = _Side.start(side_work, pub, renderer.rows) if len(register.channels) >= PARALLEL_MIN else None
+        try:
+            for page in renderer.site_pages():
+                pub.write(page.path, page.text)
+                if side is None:
+                    progress.step()
+            page_keys = side.join() if side is not None else side_work()
+        except BaseException:
+            if side is not None:
+                side.kill()
+            raise
         static = [d / "static" for d in reversed(dirs) if (d / "static").is_dir()]
         seen: dict[str, Path] = {}
         for s in static:  # later (override) folders win
@@ -110,44 +146,148 @@ def write_site(register: Register, out: Path, templates: list[Path] | None = Non
         for rel in sorted(seen):
             pub.write(rel, seen[rel].read_bytes())
         pub.commit()
+        if cache is not None:
+            cache.render = rkey
+            cache.pages = {rel: (pk, *pub.stats[rel]) for rel, pk in page_keys.items() if rel in pub.stats}
         return pub.written
 
 
-#: Registers with more channels than this render their channel pages in worker processes.
+#: Registers with more channels than this render their channel pages and exports in a side
+#: process while this one renders the other pages, and channel pages, when more than this
+#: many must be rendered, in worker processes.
 PARALLEL_MIN = 2000
+
+
+class _Side:
+    """Work done in a forked process while this one goes on (two cores, two processes).
+
+    The child runs ``fn`` (which writes files through the shared :class:`Publisher`'s
+    temporary folder) and sends back what the parent must know: the files it wrote, their
+    stats, the value of ``fn`` and the blocks it rendered or used. Where fork is missing or
+    fails, ``fn`` runs here when joined.
+    """
+
+    def __init__(self, fn, pub: Publisher, rows, pid: int | None, fd: int | None):
+        self.fn, self.pub, self.rows, self.pid, self.fd = fn, pub, rows, pid, fd
+
+    @classmethod
+    def start(cls, fn, pub: Publisher, rows) -> _Side:
+        """Fork and run ``fn`` in the child; see the class text."""
+        if "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
+            return cls(fn, pub, rows, None, None)
+        r, w = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(r)
+            os.close(w)
+            return cls(fn, pub, rows, None, None)
+        if pid == 0:  # the child: never returns
+            os.close(r)
+            status = 0
+            try:
+                pub.written, pub.reused, pub.stats = [], 0, {}
+                rows.fresh, rows.used = {}, set()
+                value = fn()
+                out = ("ok", value, pub.written, pub.reused, pub.stats, rows.fresh, rows.used)
+            except KanalregisterError as exc:
+                out = ("error", [tuple(getattr(d, f) for f in Diagnostic.__slots__) for d in exc.diagnostics])
+            except BaseException as exc:  # noqa: BLE001 - reported by the parent
+                out = ("crash", f"{type(exc).__name__}: {exc}")
+                status = 1
+            try:
+                with os.fdopen(w, "wb") as fh:
+                    fh.write(marshal.dumps(out))
+            finally:
+                os._exit(status)
+        os.close(w)
+        return cls(fn, pub, rows, pid, r)
+
+    def kill(self) -> None:
+        """Stop the child (this process failed); reap it."""
+        if self.pid is not None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            except (OSError, ChildProcessError):
+                pass
+            self.pid = None
+            os.close(self.fd)
+
+    def join(self):
+        """Wait for the child; merge its files and blocks; return ``fn``'s value.
+
+        Raises:
+            SiteSourceError: a template failed in the child.
+            RuntimeError: the child died (a bug, not a data error).
+        """
+        if self.pid is None:
+            return self.fn()
+        with os.fdopen(self.fd, "rb") as fh:
+            data = fh.read()
+        os.waitpid(self.pid, 0)
+        self.pid = None
+        if not data:
+            raise RuntimeError("the side process of the build died")
+        out = marshal.loads(data)
+        if out[0] == "error":
+            raise SiteSourceError([Diagnostic(*d) for d in out[1]])
+        if out[0] == "crash":
+            raise RuntimeError(f"the side process of the build failed: {out[1]}")
+        _ok, value, written, reused, stats, fresh, used = out
+        self.pub.written.extend(written)
+        self.pub.reused += reused
+        self.pub.stats.update(stats)
+        self.rows.fresh.update(fresh)
+        self.rows.used |= used
+        return value
 _WORK: tuple | None = None  # (renderer, publisher) for forked workers
 
 
-def _render_chunk(bounds: tuple[int, int]):
-    """Worker: render and write channels[start:end]; return (written, reused) or diagnostics."""
+def _render_chunk(todo: list):
+    """Worker: render and write the given channels; return (written, reused, stats) or diagnostics."""
     renderer, pub = _WORK
-    pub.written, pub.reused = [], 0
+    pub.written, pub.reused, pub.stats = [], 0, {}
     try:
-        for c in renderer.register.channels[bounds[0]:bounds[1]]:
+        for c in todo:
             page = renderer.channel_page(c)
             pub.write(page.path, page.text)
     except KanalregisterError as exc:
         return ("error", exc.diagnostics)
-    return ("ok", pub.written, pub.reused)
+    return ("ok", pub.written, pub.reused, pub.stats)
 
 
-def _write_channel_pages(renderer, pub: Publisher, progress: Progress) -> None:
-    """Write every channel page: in 2 forked processes for large registers, else in this one.
+def _write_channel_pages(renderer, pub: Publisher, progress: Progress, rkey: str,
+                         cache: BuildCache | None) -> dict[str, str]:
+    """Write every channel page; return output path → page key (empty without a cache).
 
-    The output is the same either way; each file is written by exactly one process.
+    A page whose key (render key + the channel's item key) is the one recorded for the file
+    the last build wrote, and whose file is still that file, is linked without rendering.
+    The rest render in this process, or in forked worker processes when there are many;
+    the output is the same either way, and each file is written by exactly one process.
     """
-    channels = renderer.register.channels
+    page_keys: dict[str, str] = {}
+    todo = []
+    for c in renderer.register.channels:
+        rel = f"kanal/{c.id}.html"
+        if cache is not None:
+            pk = page_keys[rel] = renderer.item_key(c)  # the render key is that of cache.pages
+            old = cache.pages.get(rel)
+            if old is not None and old[0] == pk and pub.reuse(rel, old[1:]):
+                progress.step()
+                continue
+        todo.append(c)
     workers = min(os.cpu_count() or 1, 4)
-    if len(channels) < PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        for c in channels:
+    if len(todo) < PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for c in todo:
             page = renderer.channel_page(c)
             pub.write(page.path, page.text)
             progress.step()
-        return
+        return page_keys
     global _WORK
     _WORK = (renderer, pub)
-    size = max(200, len(channels) // (workers * 8))
-    chunks = [(i, min(i + size, len(channels))) for i in range(0, len(channels), size)]
+    size = max(200, len(todo) // (workers * 8))
+    chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
     pub.mkdirs("kanal")
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
@@ -156,21 +296,44 @@ def _write_channel_pages(renderer, pub: Publisher, progress: Progress) -> None:
                     raise SiteSourceError(result[1])
                 pub.written.extend(result[1])
                 pub.reused += result[2]
+                pub.stats.update(result[3])
                 progress.step(len(result[1]))
     finally:
         _WORK = None
+    return page_keys
 
 
 def build(register_path: Path, out: Path, templates: list[Path] | None = None,
           content_dir: Path | None = None, today: dt.date | None = None, strict: bool = False,
-          display_name: str | None = None) -> BuildResult:
+          display_name: str | None = None, use_cache: bool = True) -> BuildResult:
     """Load, validate and publish a register in one call.
+
+    With ``use_cache`` (the default) the build reads and then updates the cache beside
+    ``out`` (:mod:`kanalregister.cache`) and validates and renders again only what changed
+    since the last build (:mod:`kanalregister.incremental`); the output is byte-identical
+    to that of a build without the cache.
 
     Raises:
         RegisterSyntaxError, RegisterInvalid: the register is broken (``out`` untouched).
         SiteSourceError, UsageError: see :func:`write_site`.
     """
     started = time.monotonic()
-    register, warnings = load_register(register_path, today=today, strict=strict, display_name=display_name)
-    files = write_site(register, out, templates, content_dir, build_date(register_path), started)
-    return BuildResult(files, warnings)
+    today = today or dt.date.today()
+    cache = BuildCache.open(out, use_cache) if use_cache else None
+    if cache is not None:
+        render.DATE_MEMO.update(cache.dates)
+    loaded = load_incremental(register_path, today, cache, display_name)
+    res = loaded.result
+    if res.register is None or (strict and res.diagnostics):
+        raise RegisterInvalid(res.diagnostics)
+    keys = loaded.keys if loaded.split is not None else None
+    files = write_site(res.register, out, templates, content_dir, build_date(register_path), started,
+                       keys, cache, loaded.split.head if loaded.split is not None else "")
+    if cache is not None:
+        cache.dates = dict(render.DATE_MEMO)
+        if keys is not None:
+            cache.context, cache.entries = loaded.context, loaded.entries
+        else:
+            cache.context, cache.entries, cache.render, cache.pages, cache.store = "", {}, "", {}, None
+        cache.save()
+    return BuildResult(files, res.diagnostics)

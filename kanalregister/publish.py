@@ -61,7 +61,10 @@ class Publisher:
                                               f"cannot write the output folder: {exc}")]) from None
         self.written: list[str] = []
         self.reused = 0
+        #: posix path → (inode, mtime in ns, size in bytes) of each file in the new site
+        self.stats: dict[str, tuple[int, int, int]] = {}
         self._dirs: set[Path] = set()
+        self._reuse_dirs: set[str] = set()
         self._reuse = self.out.is_dir()
 
     def _clean_leftovers(self) -> None:
@@ -86,14 +89,46 @@ class Publisher:
         if self._reuse:
             old = self.out / rel
             try:
-                if old.stat().st_size == len(data) and old.read_bytes() == data:
+                st = old.stat()
+                if st.st_size == len(data) and old.read_bytes() == data:
                     os.link(old, path)
                     self.reused += 1
+                    self.stats[rel] = (st.st_ino, st.st_mtime_ns, st.st_size)
                     return
             except OSError:
                 pass
-        with open(path, "wb") as fh:
-            fh.write(data)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            st = os.fstat(fd)  # after the last write: the size and mtime the file keeps
+        finally:
+            os.close(fd)
+        self.stats[rel] = (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def reuse(self, rel: str, expect: tuple[int, int, int]) -> bool:
+        """Hard-link the current output's file ``rel`` into the new site without reading it,
+        if it is still the very file a previous build wrote: same inode, modification time
+        (ns) and size as ``expect``. Return whether it was linked (else write it)."""
+        if not self._reuse:
+            return False
+        old = f"{self.out}/{rel}"  # plain strings: this runs once per page of a large site
+        try:
+            st = os.stat(old)
+            if (st.st_ino, st.st_mtime_ns, st.st_size) != expect:
+                return False
+            slash = rel.rfind("/")
+            if slash > 0 and rel[:slash] not in self._reuse_dirs:
+                (self.tmp / rel[:slash]).mkdir(parents=True, exist_ok=True)
+                self._reuse_dirs.add(rel[:slash])
+            os.link(old, f"{self.tmp}/{rel}")
+        except OSError:
+            return False
+        self.written.append(rel)
+        self.reused += 1
+        self.stats[rel] = expect
+        return True
 
     def mkdirs(self, rel: str) -> None:
         """Create a folder inside the new site ahead of parallel writers."""

@@ -15,14 +15,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import jinja2
-import markdown as md
-import yaml
-from babel.dates import format_date
+from markupsafe import Markup
 
+from .cache import BlockStore, memo_join
 from .errors import Diagnostic, SiteSourceError
 from .model import Channel, Event, Register, change_log
 
@@ -50,17 +48,25 @@ def sv_key(s: str) -> tuple[str, str]:
     return (s.lower().translate(_SV_ORDER), s)
 
 
-@lru_cache(maxsize=65536)
-def _date_sv(d: dt.date, fmt: str) -> str:
-    return format_date(d, format=fmt, locale="sv_SE")
+#: (ordinal, format) → formatted date; seeded from and saved to the build cache.
+DATE_MEMO: dict[tuple[int, str], str] = {}
 
 
 def date_sv(d: dt.date | None, fmt: str = "long") -> str:
     """Format a date in Swedish with Babel, e.g. ``22 november 2026``; ``""`` for None.
 
-    Cached: a register repeats the same dates many times, and Babel takes ~20 µs a call.
+    Memoised in :data:`DATE_MEMO`: a register repeats the same dates many times, Babel takes
+    ~20 µs a call, and loading its locale data ~80 ms (which a cached rebuild then skips).
     """
-    return _date_sv(d, fmt) if d else ""
+    if not d:
+        return ""
+    key = (d.toordinal(), fmt)
+    text = DATE_MEMO.get(key)
+    if text is None:
+        from babel.dates import format_date  # imported on first use
+
+        text = DATE_MEMO[key] = format_date(d, format=fmt, locale="sv_SE")
+    return text
 
 
 @dataclass(frozen=True)
@@ -90,11 +96,13 @@ class ContentPage:
     file: str
 
 
-def make_env(template_dirs: list[Path]) -> jinja2.Environment:
+def make_env(template_dirs: list[Path], bytecode_dir: Path | None = None) -> jinja2.Environment:
     """Create the one Jinja environment: autoescape on, StrictUndefined, Swedish filters.
 
     Args:
         template_dirs: folders searched in order (overrides first, default last).
+        bytecode_dir: a folder for Jinja's compiled templates (keyed by the template
+            source's checksum, so an edited template is compiled again), or None.
     """
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in template_dirs]),
@@ -104,6 +112,7 @@ def make_env(template_dirs: list[Path]) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,  # one build renders each template thousands of times: no stat() per render
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir is not None else None,
     )
     env.filters["date_sv"] = date_sv
     env.filters["iso"] = lambda d: d.isoformat() if d else ""
@@ -119,6 +128,8 @@ def load_content(content_dir: Path) -> list[ContentPage]:
     Raises:
         SiteSourceError: unreadable file, bad front matter, or no title.
     """
+    import yaml  # imported here: only content pages have front matter
+
     pages, problems = [], []
     for f in sorted(content_dir.glob("*.md")):
         name = str(f)
@@ -152,12 +163,17 @@ def load_content(content_dir: Path) -> list[ContentPage]:
     return sorted(pages, key=lambda p: (p.order, p.slug))
 
 
-def group_by_department(channels) -> list[tuple[str, list[Channel]]]:
-    """Group channels by förvaltning: [(department, channels sorted by name)], in Swedish order."""
+def group_by_department(channels, name_keys: dict | None = None) -> list[tuple[str, list[Channel]]]:
+    """Group channels by förvaltning: [(department, channels sorted by name)], in Swedish order.
+
+    ``name_keys`` may give each channel's :func:`sv_key` of its name by id, computed once
+    for several sorts.
+    """
+    keys = name_keys if name_keys is not None else {c.id: sv_key(c.name) for c in channels}
     groups: dict[str, list[Channel]] = {}
-    for c in channels:
+    for c in sorted(channels, key=lambda c: (keys[c.id], c.id)):
         groups.setdefault(c.department, []).append(c)
-    return [(d, sorted(groups[d], key=lambda c: (sv_key(c.name), c.id))) for d in sorted(groups, key=sv_key)]
+    return [(d, groups[d]) for d in sorted(groups, key=sv_key)]
 
 
 class Renderer:
@@ -168,17 +184,67 @@ class Renderer:
         template_dirs: template folders, overrides first.
         content: the content pages.
         build_date: the "senast uppdaterad" date (from SOURCE_DATE_EPOCH or the clock).
-        edit_url: optional pattern for "Rapportera fel / föreslå ändring" links.
+        keys: channel id → digest of its register text, or None (then nothing is reused).
+        rows: the :class:`kanalregister.cache.BlockStore` of rendered blocks, or None.
+        bytecode_dir: a folder for Jinja's compiled templates, or None.
     """
 
     def __init__(self, register: Register, template_dirs: list[Path], content: list[ContentPage],
-                 build_date: dt.date):
+                 build_date: dt.date, keys: dict | None = None, rows: BlockStore | None = None,
+                 bytecode_dir: Path | None = None):
         self.register = register
-        self.env = make_env(template_dirs)
+        self.env = make_env(template_dirs, bytecode_dir)
         self.content = content
         self.build_date = build_date
         self.nav = self._nav()
         self._ids: dict | None = None
+        self.keys = keys
+        self.rows = rows if rows is not None else BlockStore(None, "")
+        self.env.filters["rows"] = self._rows_filter()
+
+    def item_key(self, item) -> str | None:
+        """A key that changes whenever what a row of ``item`` shows may change, or None.
+
+        ``item`` is a :class:`Channel` or an :class:`Event`. The key is built from the
+        digest of the channel's register text (``keys``), its line, and its successor's
+        digest; None when the build has no digests (no caching).
+        """
+        keys = self.keys
+        if keys is None:
+            return None
+        if isinstance(item, Event):
+            return f"{self.item_key(item.channel)}:{item.kind}:{item.date.toordinal()}"
+        succ = keys.get(item.successor, "") if item.successor else ""
+        return f"{keys[item.id]}:{item.line}:{succ}"
+
+    def _rows_filter(self):
+        """The template filter ``items | rows(template)``: the text of ``template`` rendered
+        once per channel (as ``c``) or change-log event (as ``e``) of ``items``, with the
+        page's ``root``, ``organisation``, ``nav``, ``updated`` and ``by_id``.
+
+        With digests (``keys``) the text is put together from blocks of about 32 items kept
+        between builds (:func:`kanalregister.cache.memo_join`), so a rebuild after one edit
+        renders one block per list instead of every row.
+        """
+        key_of = self.item_key if self.keys is not None else None
+
+        @jinja2.pass_context
+        def rows(ctx, items, template: str):
+            root = ctx["root"]
+            common = None
+            tmpl = None
+
+            def one(item):
+                nonlocal common, tmpl
+                if tmpl is None:
+                    tmpl = self.env.get_template(template)
+                    common = {**self._common(root, ctx["current"]), "by_id": self._by_id}
+                name = "e" if isinstance(item, Event) else "c"
+                return tmpl.render(common, **{name: item})
+
+            return Markup(memo_join(items, key_of, self.rows, f"{template}@{root}", one))
+
+        return rows
 
     def _nav(self) -> list[dict]:
         items = [
@@ -237,10 +303,12 @@ class Renderer:
     def site_pages(self):
         """Yield the pages other than the channel pages (index, lists, content pages…)."""
         reg = self.register
-        groups = group_by_department(reg.active)
-        platforms = sorted({(c.platform, c.platform_label) for c in reg.active}, key=lambda p: sv_key(p[1]))
-        target_groups = sorted({t for c in reg.active for t in c.target_groups}, key=sv_key)
-        yield self._render("index.html", "index.html", groups=groups, count=len(reg.active),
+        active = reg.active
+        name_keys = {c.id: sv_key(c.name) for c in active}
+        groups = group_by_department(active, name_keys)
+        platforms = sorted({(c.platform, c.platform_label) for c in active}, key=lambda p: sv_key(p[1]))
+        target_groups = sorted({t for c in active for t in c.target_groups}, key=sv_key)
+        yield self._render("index.html", "index.html", groups=groups, count=len(active),
                            party_count=len(reg.party_channels), platforms=platforms, target_groups=target_groups)
         by_id = self._by_id
         parties: dict[str, list] = {}
@@ -254,15 +322,26 @@ class Renderer:
         yield self._render("changelog.html", "andringslogg.html", events=log, by_id=by_id)
         yield self._render("atom.xml", "andringslogg.xml", events=log[:200], feed_id=_feed_id(reg),
                            entry_id=_entry_id)
-        yield self._render("verify.html", "kontrollera.html", active=sorted(reg.active, key=lambda c: sv_key(c.name)),
-                           data=verify_data(reg), example_handle=next((c.handle for c in reg.active if c.handle),
-                                                                      "kommunen"))
+        yield self._render("verify.html", "kontrollera.html", active=sorted(active, key=lambda c: name_keys[c.id]),
+                           data=verify_data(reg, self.keys, self.rows if self.keys is not None else None),
+                           example_handle=next((c.handle for c in active if c.handle), "kommunen"))
         yield self._render("accessibility.html", "tillganglighet.html")
         yield self._render("fragment.html", "forteckning-fragment.html", groups=groups)
         for p in self.content:
             yield self._content_page(p)
 
     def _content_page(self, p: ContentPage) -> Page:
+        key = ("content", p.slug)
+        if self.keys is not None:  # reused while the render key (which covers content/) holds
+            text = self.rows.get(key)
+            if text is not None:
+                return Page(f"{p.slug}.html", text)
+        page = self._content_page_render(p)
+        if self.keys is not None:
+            self.rows[key] = page.text
+        return page
+
+    def _content_page_render(self, p: ContentPage) -> Page:
         ctx = self._common("", f"{p.slug}.html")
         try:
             source = self.env.from_string(p.source).render(**ctx)
@@ -271,29 +350,41 @@ class Renderer:
                                               exc.message or "syntax error")]) from None
         except jinja2.UndefinedError as exc:
             raise SiteSourceError([Diagnostic(p.file, 0, 0, "error", "content.undefined", "", str(exc))]) from None
+        import markdown as md  # imported here: only content pages are Markdown
+
         body = md.markdown(source, extensions=["tables", "attr_list", "sane_lists"], output_format="html")
         return self._render("page.html", f"{p.slug}.html", title=p.title, body=body)
 
 
-def verify_data(reg: Register) -> str:
+def verify_data(reg: Register, keys: dict | None = None, rows: BlockStore | None = None) -> str:
     """The JSON embedded in the verification page (safe inside a ``<script type=application/json>``).
 
     Holds only public fields: for each channel its name, platform, addresses, handle,
     förvaltning, contact, status and page; for each party channel its party and address.
+    The text is that of one ``json.dumps(…, sort_keys=True)`` of ``{"channels", "org",
+    "parties"}``, put together from per-channel parts so that ``rows`` (a
+    :class:`kanalregister.cache.BlockStore`) can keep blocks of them between builds, keyed by the
+    channels' digests in ``keys`` (id → digest).
     """
     import json
 
-    data = {
-        "org": {"name": reg.organisation.name, "email": reg.organisation.email, "phone": reg.organisation.phone},
-        "channels": [{"id": c.id, "name": c.name, "platformLabel": c.platform_label, "url": c.url,
-                      "aliases": list(c.aliases), "handle": c.handle, "department": c.department, "unit": c.unit,
-                      "contact": c.contact_email, "status": c.status,
+    def dumps(v) -> str:
+        text = json.dumps(v, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+    def one(c) -> str:
+        return dumps({"id": c.id, "name": c.name, "platformLabel": c.platform_label, "url": c.url,
+                      "aliases": list(c.aliases), "handle": c.handle, "department": c.department,
+                      "unit": c.unit, "contact": c.contact_email, "status": c.status,
                       "closing": date_sv(c.closing_date) if c.closing_date else None,
-                      "page": f"kanal/{c.id}.html"} for c in reg.channels],
-        "parties": [{"party": p.party, "url": p.url, "platformLabel": p.platform_label} for p in reg.party_channels],
-    }
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+                      "page": f"kanal/{c.id}.html"})
+
+    key_of = keys.__getitem__ if keys is not None else None
+    channels = memo_join(reg.channels, lambda c: key_of(c.id), rows, "verify.json", one, ",") \
+        if key_of is not None and rows is not None else ",".join(one(c) for c in reg.channels)
+    org = dumps({"name": reg.organisation.name, "email": reg.organisation.email, "phone": reg.organisation.phone})
+    parties = dumps([{"party": p.party, "url": p.url, "platformLabel": p.platform_label} for p in reg.party_channels])
+    return '{"channels":[' + channels + '],"org":' + org + ',"parties":' + parties + "}"
 
 
 def _feed_id(reg: Register) -> str:

@@ -89,7 +89,7 @@ def personnummer_in(text: str) -> str | None:
     return None
 
 
-def check(ck, org: dict | None, channels, parties, root) -> None:
+def check(ck, org: dict | None, channels, parties, root, extra=None) -> None:
     """Run the cross-field and safety rules, adding diagnostics to ``ck`` (a validate checker).
 
     Args:
@@ -98,9 +98,16 @@ def check(ck, org: dict | None, channels, parties, root) -> None:
         channels: list of (clean row dict, line, LocDict node) for valid channel rows.
         parties: the same for party channels.
         root: the register's root mapping (for positions).
+        extra: optional ``(ids, emails, phones)`` of channels validated earlier and not
+            part of ``channels`` (an incremental build, :mod:`kanalregister.incremental`):
+            successors may name them, and their people's contacts count as internal.
     """
     ids = {row["id"] for row, _l, _n, _p in channels}
     emails, phones = _internal_contacts(channels)
+    if extra is not None:
+        ids |= extra[0]
+        emails |= extra[1]
+        phones |= extra[2]
     ch_table = table("channel")
 
     if org is not None:

@@ -311,13 +311,15 @@ def _clip(s: str, n: int = 60) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
-def validate(doc: Document, today: dt.date | None = None) -> Result:
+def validate(doc: Document, today: dt.date | None = None, extra=None) -> Result:
     """Validate a loaded register and build the model.
 
     Args:
         doc: from :func:`kanalregister.load.read_register`.
         today: the date that date rules (archive, review, passive) count from; defaults to
             the current date. Pass it for deterministic runs (``--today``).
+        extra: ``(ids, emails, phones)`` of channels validated earlier (see
+            :func:`kanalregister.rules.check`); None for a whole register.
 
     Returns:
         A :class:`Result`; ``register`` is None when any diagnostic is an error.
@@ -346,7 +348,7 @@ def validate(doc: Document, today: dt.date | None = None) -> Result:
     channels = ck.table_rows("channels", table("channel"), "channel")
     parties = ck.table_rows("party_channels", table("party_channel"), "party channel")
 
-    rules.check(ck, org_row, channels, parties, root)
+    rules.check(ck, org_row, channels, parties, root, extra)
     if ck.c.errors:
         return Result(None, sorted(ck.c.items, key=Diagnostic.sort_key))
     register = _build(org_row, channels, parties, pol)
@@ -379,7 +381,9 @@ def check_file(path, today: dt.date | None = None, display_name: str | None = No
     (:func:`kanalregister.load.parse_fast`) and validated; if that reports nothing at all,
     that is the result. Otherwise — or when the fast path does not apply — the file is read
     by the exact loader (:func:`kanalregister.load.parse_bytes`), whose diagnostics carry
-    line and column. Both readers give the same data (a property test compares them).
+    line and column. Both readers give the same data (a property test compares them), except
+    that the fast one leaves ``Channel.line`` 0; a register whose ``edit_url`` uses ``{line}``
+    is therefore always read by the exact one.
 
     Raises:
         RegisterSyntaxError: the file cannot be read as safe YAML.
@@ -391,7 +395,9 @@ def check_file(path, today: dt.date | None = None, display_name: str | None = No
     fast = parse_fast(raw, name)
     if fast is not None:
         result = validate(fast, today)
-        if not result.diagnostics:
+        # The fast reader knows no line numbers: a register whose edit links show them
+        # ({line}) is read by the exact one.
+        if not result.diagnostics and "{line}" not in (result.register.organisation.edit_url or ""):
             return result
     return validate(parse_bytes(raw, name), today)
 

@@ -44,7 +44,7 @@ def test_failed_build_leaves_previous_site_byte_identical(cli, write, tmp_path, 
     assert r.code == 1
     assert f"{bad}:" in r.err and ": error: channels[2].status:" in r.err
     assert _snapshot(out) == before
-    assert not list(tmp_path.glob(".site.*"))
+    assert not list(tmp_path.glob(".site.tmp-*")) and not list(tmp_path.glob(".site.old-*"))
 
 
 def test_broken_template_publishes_nothing(cli, tmp_path):

@@ -1,0 +1,268 @@
+"""The build cache beside the output folder, for fast incremental rebuilds (issue #6).
+
+For an output folder ``site/`` the cache is the folder ``.site.kanalregister-cache/`` next
+to it: never inside the published folder. It holds, from the last successful build:
+
+* ``state`` (written with :mod:`marshal`: plain tuples, strings and numbers, far faster
+  to read and write than pickled objects):
+
+  * ``entries``: chunk digest → validated channel summary
+    (:func:`kanalregister.incremental.entry_for`), valid under ``context`` (code, register
+    head, ``today``);
+  * ``pages``: output path → (page key, inode, modification time in ns, size in bytes) of
+    each channel page, so an unchanged page is linked from the old output without
+    rendering — and only when the old file is still exactly the file that build wrote;
+  * ``render``: the render key (code, templates, content pages, register head, build date)
+    that ``pages`` and the blocks are valid under.
+
+* ``blocks/``: rendered blocks of list rows, CSV and JSON lines (:func:`memo_join`), one
+  file each, named by a digest of the render key and the block's content key. A build
+  reads only the blocks it needs, writes only new ones and deletes the ones it no longer
+  used.
+
+A cache that is missing, unreadable, from another version or for another context is
+ignored; the build is then a full one and writes a new cache. The cache is written only
+after the site was published (``state`` atomically: temporary file, then rename). Delete
+the folder, or pass ``--no-cache``, to force a full build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+
+FORMAT = 1
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def cache_path(out: Path) -> Path:
+    """The cache folder for output folder ``out``: ``<parent>/.<name>.kanalregister-cache``."""
+    out = Path(out).absolute()
+    return out.parent / f".{out.name}.kanalregister-cache"
+
+
+def tree_digest(paths: list[Path]) -> str:
+    """SHA-256 (hex) over the names and bytes of every file under ``paths`` (sorted)."""
+    h = hashlib.sha256()
+    for root in paths:
+        root = Path(root)
+        files = sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts) \
+            if root.is_dir() else ([root] if root.is_file() else [])
+        for f in files:
+            h.update(str(f.relative_to(root) if root.is_dir() else f.name).encode() + b"\x00")
+            h.update(f.read_bytes())
+            h.update(b"\x00")
+    return h.hexdigest()
+
+
+_CODE: str | None = None
+
+
+def _dependencies() -> str:
+    """Where and which the rendering libraries are (path, mtime in ns and size of each
+    package's ``__init__.py``): an upgrade of Jinja, Babel or Markdown changes this."""
+    import importlib.util
+
+    parts = []
+    for name in ("jinja2", "markupsafe", "babel", "markdown"):
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec is not None else None
+        try:
+            st = os.stat(origin) if origin else None
+        except OSError:
+            st = None
+        parts.append(f"{name}={origin}:{st.st_mtime_ns if st else 0}:{st.st_size if st else 0}")
+    return ";".join(parts)
+
+
+def code_digest() -> str:
+    """Digest of kanalregister's own code and schemas, the Python version and the rendering
+    libraries (any change invalidates every cache)."""
+    global _CODE
+    if _CODE is None:
+        _CODE = f"{__version__}:{sys.version}:{_dependencies()}:{tree_digest([PACKAGE_DIR])}"
+    return _CODE
+
+
+class BlockStore:
+    """The ``blocks/`` folder: rendered texts by key, valid under one render key.
+
+    Args:
+        folder: the folder to read from and save to, or None for a store that keeps nothing.
+        render: the render key the texts belong to (str).
+        readable: whether the folder's files may be read (False after the render key changed).
+    """
+
+    def __init__(self, folder: Path | None, render: str, readable: bool = True):
+        self.folder, self.render, self.readable = folder, render, readable
+        self.used: set[str] = set()
+        self.fresh: dict[str, str] = {}
+
+    def name(self, key) -> str:
+        """The file name of ``key`` (a tuple of str) under this render key."""
+        return hashlib.sha256("\x00".join((self.render, *key)).encode()).hexdigest()[:40]
+
+    def get(self, key) -> str | None:
+        """The text stored for ``key`` by this build or the last one, or None."""
+        name = self.name(key)
+        text = self.fresh.get(name)
+        if text is None and self.folder is not None and self.readable:
+            try:
+                with open(self.folder / name, "rb") as fh:
+                    text = fh.read().decode("utf-8")
+            except (OSError, UnicodeDecodeError):
+                return None
+        if text is not None:
+            self.used.add(name)
+        return text
+
+    def __setitem__(self, key, text: str) -> None:
+        name = self.name(key)
+        self.fresh[name] = text
+        self.used.add(name)
+
+    def save(self) -> None:
+        """Write the new blocks; delete those this build did not use. Raises OSError."""
+        if self.folder is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        on_disk = set(os.listdir(self.folder))
+        for name, text in self.fresh.items():
+            if name not in on_disk:
+                tmp = self.folder / f".{name}.tmp"
+                tmp.write_bytes(text.encode("utf-8"))
+                os.replace(tmp, self.folder / name)
+        for name in on_disk - self.used:
+            try:
+                os.unlink(self.folder / name)
+            except OSError:
+                pass
+
+
+@dataclass
+class BuildCache:
+    """The cache of one output folder (see the module text).
+
+    Attributes:
+        path: the cache folder (Path), or None when caching is off.
+        context: the validation context key the ``entries`` are valid under (str).
+        entries: chunk digest → entry tuple.
+        render: the render key ``pages`` and the blocks are valid under (str).
+        pages: output path → (page key, inode, mtime in ns, size in bytes).
+        store: the :class:`BlockStore` of this build (from :meth:`blocks_for`), or None.
+        dates: (ordinal, Babel format) → Swedish date text, so that a rebuild that formats
+            no new date need not load Babel's locale data.
+    """
+
+    path: Path | None
+    context: str = ""
+    entries: dict = field(default_factory=dict)
+    render: str = ""
+    pages: dict = field(default_factory=dict)
+    store: BlockStore | None = None
+    dates: dict = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, out: Path, enabled: bool = True) -> BuildCache:
+        """Read the cache of ``out``; an empty cache when off, missing or unreadable."""
+        if not enabled:
+            return cls(None)
+        path = cache_path(out)
+        try:
+            with open(path / "state", "rb") as fh:
+                data = marshal.loads(fh.read())  # loads() of bytes: far faster than load() of a file
+            if data.get("format") != FORMAT or data.get("code") != code_digest():
+                return cls(path)
+            return cls(path, data["context"], data["entries"], data["render"], data["pages"], None,
+                       data["dates"])
+        except FileNotFoundError:
+            return cls(path)
+        except Exception:  # noqa: BLE001 - a damaged cache is only a slower build
+            return cls(path)
+
+    def blocks_for(self, render: str) -> BlockStore:
+        """The block store of this build, for render key ``render``. When the key differs
+        from the last build's, nothing old is read, and the page records are dropped."""
+        same = render == self.render
+        if not same:
+            self.pages = {}
+        self.store = BlockStore(self.path / "blocks" if self.path is not None else None, render, same)
+        return self.store
+
+    def save(self) -> None:
+        """Write the cache; a failure to write only costs the next build time."""
+        if self.path is None:
+            return
+        data = {"format": FORMAT, "code": code_digest(), "context": self.context, "entries": self.entries,
+                "render": self.render, "pages": self.pages, "dates": self.dates}
+        tmp = None
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            if self.store is not None:
+                self.store.save()
+            elif (self.path / "blocks").is_dir():
+                shutil.rmtree(self.path / "blocks", ignore_errors=True)
+            fd, tmp = tempfile.mkstemp(prefix="state.", dir=self.path)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(marshal.dumps(data))
+            os.replace(tmp, self.path / "state")
+        except OSError:
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+
+
+def blocks(items, key_of):
+    """Cut ``items`` into content-defined blocks: yield (list of items, block key).
+
+    A block ends after an item whose key (a hex digest first) has its first three hex digits
+    divisible by 32, so blocks hold about 32 items and an edit, insertion or removal changes
+    only the block around it — the blocks after it keep their keys (content-defined
+    chunking, as in rsync and backup tools). The block key is a digest of the item keys.
+    With ``key_of`` None the whole list is one block with key None.
+    """
+    if key_of is None:
+        yield list(items), None
+        return
+    block, keys = [], []
+    for item in items:
+        k = key_of(item)
+        block.append(item)
+        keys.append(k)
+        if int(k[:3], 16) % 32 == 0:
+            yield block, hashlib.sha256("\x00".join(keys).encode()).hexdigest()[:32]
+            block, keys = [], []
+    if block:
+        yield block, hashlib.sha256("\x00".join(keys).encode()).hexdigest()[:32]
+
+
+def memo_join(items, key_of, memo, tag: str, render_one, sep: str = "") -> str:
+    """``sep.join(render_one(item) for item in items)``, reusing whole blocks from ``memo``.
+
+    Args:
+        items: the sequence to render.
+        key_of: item → key (hex digest first), or None for no reuse.
+        memo: a :class:`BlockStore` (or None), keyed ``(tag, block key)``.
+        tag: what is rendered (a template name, ``"csv"``…), part of the memo key.
+        render_one: item → text.
+        sep: the separator between items (and so between blocks).
+    """
+    parts = []
+    for block, key in blocks(items, key_of if memo is not None else None):
+        text = memo.get((tag, key)) if key is not None else None
+        if text is None:
+            text = sep.join(render_one(x) for x in block)
+            if key is not None:
+                memo[(tag, key)] = text
+        parts.append(text)
+    return sep.join(parts)

@@ -1,0 +1,371 @@
+"""Incremental builds: validate and render again only the channels whose text changed.
+
+A rebuild after editing one channel of 10,000 should take well under a second (issue #6),
+so a build keeps a cache beside the output folder (:mod:`kanalregister.cache`) and the next
+build reuses what did not change:
+
+1. :func:`split_register` cuts the register text into a *head* (everything up to and
+   including ``channels:``), one *chunk* per channel entry, and a *tail* (the sections after
+   the list). Each chunk is keyed by the SHA-256 of its text.
+2. :func:`load_incremental` validates again only the head, the tail and the chunks not in
+   the cache, in a register of their own, with the ids and contacts of the cached channels
+   passed in so that cross-channel rules see the whole register. The checks that span
+   every channel — unique ids and addresses, successors, internal contacts in published
+   text — then run over small per-channel summaries kept in the cache.
+3. Only a register that comes out of this with no diagnostic at all is taken; anything
+   else (an error, a warning, a layout the splitter does not recognise) is validated again
+   as a whole by :func:`kanalregister.validate.check_file`, so messages and their line and
+   column numbers are always those of a full check.
+
+The cache is valid only for the same kanalregister code, the same head (organisation and
+policy) and the same ``today``; :func:`context_key` covers those. A test compares the
+incremental result with a full build after random edits.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import marshal
+import operator
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from . import model
+from .cache import code_digest
+from .errors import KanalregisterError
+from .load import _fast_unsafe, parse_bytes, parse_fast, read_bytes
+from .rules import _DIGIT_RUN, _EMAIL_TOKEN, _TWO_DIGITS
+from .schema import table
+from .validate import Result, check_file, unique_key, validate
+
+# Both start with a literal newline, which the regex engine looks for at memchr speed
+# (with ``^`` and re.M it would try every position of a 100 MB register).
+_TOP_KEY = re.compile(rb"\n[^\s#]")
+_ITEM = re.compile(rb"\n  - ")
+
+
+@dataclass(frozen=True)
+class Split:
+    """A register text cut at its channel entries.
+
+    Attributes:
+        head: text up to and including the ``channels:`` line (str).
+        chunks: one (first line number, 1-based; UTF-8 bytes) per channel entry, in order.
+            A chunk runs from its ``  - `` line up to the next one, comments and blank lines
+            included.
+        tail: the rest of the text, from the first top-level key after the list (str).
+    """
+
+    head: str
+    chunks: tuple[tuple[int, bytes], ...]
+    tail: str
+
+
+def split_register(raw: bytes) -> Split | None:
+    """Cut the register's bytes (valid UTF-8) into head, channel chunks and tail; None when the
+    layout is not the plain one (``channels:`` at the start of a line, entries indented by
+    two spaces as ``fmt`` writes them). Works on bytes: the chunks are hashed as they are."""
+    start = raw.find(b"\nchannels:\n")
+    if start < 0:
+        return None
+    body_start = start + len(b"\nchannels:\n")
+    m = _TOP_KEY.search(raw, body_start - 1)
+    body_end = m.start() + 1 if m else len(raw)
+    starts = [mm.start() + 1 for mm in _ITEM.finditer(raw, body_start - 1, body_end)]
+    if not starts or raw[body_start:starts[0]].strip(b" \n"):
+        return None
+    line = raw.count(b"\n", 0, starts[0]) + 1
+    chunks = []
+    ends = starts[1:] + [body_end]
+    for s, e in zip(starts, ends):  # noqa: B905 - same length
+        chunk = raw[s:e]
+        chunks.append((line, chunk))
+        line += chunk.count(b"\n")
+    return Split(raw[:body_start].decode("utf-8"), tuple(chunks), raw[body_end:].decode("utf-8"))
+
+
+def digest(data: bytes | str) -> str:
+    """SHA-256 of ``data`` (str as UTF-8), hex, first 32 characters."""
+    return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()[:32]
+
+
+def _codec(cls):
+    """(field names, indices of date fields) of a model dataclass, for :func:`encode_entries`."""
+    names = [f.name for f in dataclasses.fields(cls)]
+    return names, [i for i, n in enumerate(names) if n in _DATE_FIELDS]
+
+
+_DATE_FIELDS = {f.name for t in ("channel",) for f in table(t).fields if f.type == "date"}
+_CH_NAMES, _CH_DATES = _codec(model.Channel)
+_IN_NAMES, _IN_DATES = _codec(model.ChannelInternal)
+_ch_get = operator.attrgetter(*_CH_NAMES)
+_in_get = operator.attrgetter(*_IN_NAMES)
+_ADMINS, _SUBST = _IN_NAMES.index("administrators"), _IN_NAMES.index("substitute")
+_LINE = _CH_NAMES.index("line")
+
+
+_UNIQUE = tuple(f.name for f in table("channel").fields if f.unique)
+_PUBLISHED = tuple(f.name for f in table("channel").fields if not f.internal)
+# Positions in an entry tuple (see entry_for).
+CHANNEL, INTERNAL, UNIQUE, SUCCESSOR, CONTACTS, TOKENS = range(6)
+
+
+def _person(p):
+    return (p.name, p.email, p.phone) if p is not None else None
+
+
+def entry_for(channel: model.Channel, internal: model.ChannelInternal) -> tuple:
+    """What the cache keeps of one valid channel entry: a tuple of plain values that
+    :mod:`marshal` writes and reads fast (several times faster than pickling dataclasses).
+
+    Returns:
+        (channel values, internal values — dates as ordinals, people as (name, e-mail,
+        phone), marshalled to bytes so that loading the cache does not unpack them —, unique keys as (field, :func:`unique_key`) pairs, successor id or None,
+        contacts, tokens). ``contacts`` is the frozenset of its internal people's e-mails
+        (``"e:"`` + lower case) and phones (``"p:"`` + digits); ``tokens`` those of the
+        e-mail-like tokens and digit runs in its published text, which must not equal any
+        internal contact of the register (:mod:`kanalregister.rules`).
+    """
+    ch = list(_ch_get(channel))
+    for i in _CH_DATES:
+        if ch[i] is not None:
+            ch[i] = ch[i].toordinal()
+    it = list(_in_get(internal))
+    for i in _IN_DATES:
+        if it[i] is not None:
+            it[i] = it[i].toordinal()
+    it[_ADMINS] = tuple(_person(p) for p in it[_ADMINS])
+    it[_SUBST] = _person(it[_SUBST])
+    people = list(internal.administrators) + ([internal.substitute] if internal.substitute else [])
+    contacts = set()
+    for p in people:
+        contacts.add("e:" + p.email.lower())
+        if p.phone:
+            contacts.add("p:" + re.sub(r"\D", "", p.phone))
+    tokens = set()
+    for name in _PUBLISHED:
+        v = getattr(channel, name)
+        for s in (v if isinstance(v, tuple) else (v,)):
+            if not isinstance(s, str):
+                continue
+            if "@" in s:
+                tokens.update("e:" + m.group(0).lower() for m in _EMAIL_TOKEN.finditer(s))
+            if _TWO_DIGITS.search(s):
+                tokens.update("p:" + re.sub(r"\D", "", m.group(0)) for m in _DIGIT_RUN.finditer(s))
+    unique = tuple((f, unique_key(f, getattr(channel, f))) for f in _UNIQUE if getattr(channel, f) is not None)
+    return (tuple(ch), marshal.dumps(tuple(it)), unique, channel.successor, frozenset(contacts), frozenset(tokens))
+
+
+def channel_of(entry: tuple, line: int) -> model.Channel:
+    """The :class:`model.Channel` of a cache entry, at register line ``line``."""
+    ch = list(entry[CHANNEL])
+    for i in _CH_DATES:
+        if ch[i] is not None:
+            ch[i] = dt.date.fromordinal(ch[i])
+    ch[_LINE] = line
+    return model.Channel(*ch)
+
+
+def internal_of(entry: tuple) -> model.ChannelInternal:
+    """The :class:`model.ChannelInternal` of a cache entry."""
+    it = list(marshal.loads(entry[INTERNAL]))
+    for i in _IN_DATES:
+        if it[i] is not None:
+            it[i] = dt.date.fromordinal(it[i])
+    it[_ADMINS] = tuple(model.Person(*p) for p in it[_ADMINS])
+    if it[_SUBST] is not None:
+        it[_SUBST] = model.Person(*it[_SUBST])
+    return model.ChannelInternal(*it)
+
+
+class LazyInternal(Mapping):
+    """channel id → :class:`model.ChannelInternal`, built from cache entries on first access.
+
+    An incremental build never reads internal fields after validation (the renderer and the
+    exporter do not receive them), so tens of thousands of objects need not be made.
+    ``entries`` maps id → entry tuple; ``built`` id → objects already made.
+    """
+
+    def __init__(self, entries: dict, built: dict):
+        self._entries, self._built = entries, built
+
+    def __getitem__(self, key):
+        v = self._built.get(key)
+        if v is None:
+            v = self._built[key] = internal_of(self._entries[key])
+        return v
+
+    def __iter__(self):
+        return iter(self._entries)
+
+    def __len__(self):
+        return len(self._entries)
+
+
+
+
+def context_key(code: str, head: str, today: dt.date) -> str:
+    """The key under which chunk entries stay valid: code digest, head text and ``today``."""
+    return digest("\x00".join((code, head, today.isoformat())))
+
+
+@dataclass
+class Loaded:
+    """Result of :func:`load_incremental`.
+
+    Attributes:
+        result: the validation result, exactly as :func:`check_file` would give it.
+        split: the split text, or None when the register was not split.
+        entries: chunk digest → :class:`Entry` for every channel (empty unless the result is
+            clean and the text was split).
+        keys: channel id → chunk digest (same condition).
+        reused: how many channels came from the cache (int).
+        context: the :func:`context_key` the entries are valid under (str).
+    """
+
+    result: Result
+    split: Split | None
+    entries: dict
+    keys: dict
+    reused: int = 0
+    context: str = ""
+
+
+def load_incremental(path, today: dt.date, cache=None, display_name: str | None = None) -> Loaded:
+    """Validate a register, reusing the cache's entries (digest → :class:`Entry`) when possible.
+
+    Args:
+        path: the register file.
+        today: the date for the policy's date rules.
+        cache: a :class:`kanalregister.cache.BuildCache`, or None; its entries are used only
+            when its ``context`` is this register's :func:`context_key`.
+        display_name: the file's name in diagnostics.
+
+    Returns:
+        A :class:`Loaded`. Its ``result`` equals ``check_file(path, today)``.
+
+    Raises:
+        RegisterSyntaxError: the file cannot be read as safe YAML.
+    """
+    name = display_name or str(path)
+    raw = read_bytes(path, name)
+    try:
+        raw.decode("utf-8")
+        split = None if raw.startswith(b"\xef\xbb\xbf") else split_register(raw)
+    except UnicodeDecodeError:
+        split = None
+    context = context_key(code_digest(), split.head, today) if split is not None else ""
+    if split is not None and cache is not None and cache.entries and cache.context == context:
+        loaded = _incremental(split, today, cache.entries, name)
+        if loaded is not None:
+            loaded.context = context
+            return loaded
+    result = check_file(path, today, display_name)
+    loaded = _complete(result, split)
+    loaded.context = context
+    return loaded
+
+
+def _complete(result: Result, split: Split | None) -> Loaded:
+    """Entries and keys for a clean full result, so that the next build can reuse them."""
+    reg = result.register
+    # Every entry of the list starts with a line "  - ", so the split finds every entry; a
+    # line like that which starts no entry (inside a quoted text spanning lines) would make
+    # more chunks than entries. Equal counts therefore mean that chunks and entries align.
+    if split is None or reg is None or result.diagnostics or len(reg.channels) != len(split.chunks):
+        return Loaded(result, None, {}, {})
+    entries, keys = {}, {}
+    for (line, chunk), ch in zip(split.chunks, reg.channels, strict=True):
+        if ch.line not in (0, line):  # 0: the fast reader, which knows no lines
+            return Loaded(result, None, {}, {})
+        d = digest(chunk)
+        entries[d] = entry_for(ch, reg.internal[ch.id])
+        keys[ch.id] = d
+    if ch.line == 0:  # give the model the lines the fast reader could not
+        channels = tuple(dataclasses.replace(c, line=line) for (line, _t), c in zip(split.chunks, reg.channels))
+        reg = dataclasses.replace(reg, channels=channels)
+        result = Result(reg, result.diagnostics, reg)
+    return Loaded(result, split, entries, keys)
+
+
+def _self_contained(chunk: bytes, name: str) -> bool:
+    """Whether ``chunk`` reads as exactly one list entry on its own, with every quote and
+    bracket closed inside it, so that it reads the same next to any other entry. Refused:
+    anything the fast reader's safety scan flags, and chunks the exact reader cannot read."""
+    if _fast_unsafe(b"", "\n" + chunk.decode("utf-8")):
+        return False
+    try:
+        doc = parse_bytes(b"channels:\n" + chunk, name)
+    except KanalregisterError:
+        return False
+    data = doc.data
+    return isinstance(data, dict) and list(data) == ["channels"] and isinstance(data["channels"], list) \
+        and len(data["channels"]) == 1 and not doc.warnings
+
+
+def _incremental(split: Split, today: dt.date, cached: dict, name: str) -> Loaded | None:
+    digests = [digest(chunk) for _line, chunk in split.chunks]
+    fresh = [i for i, d in enumerate(digests) if d not in cached]
+    if len(fresh) * 4 > len(digests):
+        return None  # most entries changed: a full check is as fast
+    if not fresh:
+        fresh = [0]  # validate the head and tail together with one entry
+    for i in fresh:
+        if not _self_contained(split.chunks[i][1], name):
+            return None
+    # The register of the head, the changed entries and the tail; the ids and contacts of
+    # the others come in as ``extra``.
+    fresh_set = set(fresh)
+    others = [cached[d] for i, d in enumerate(digests) if i not in fresh_set]
+    ids = {e[CHANNEL][0] for e in others}
+    contacts = frozenset().union(*(e[CONTACTS] for e in others))
+    extra = (ids, {c[2:] for c in contacts if c[0] == "e"}, {c[2:] for c in contacts if c[0] == "p"})
+    part_raw = split.head.encode("utf-8") + b"".join(split.chunks[i][1] for i in fresh) + split.tail.encode("utf-8")
+    doc = parse_fast(part_raw, name)
+    if doc is None:
+        doc = parse_bytes(part_raw, name)
+    part = validate(doc, today, extra)
+    reg = part.register
+    if reg is None or part.diagnostics or len(reg.channels) != len(fresh):
+        return None
+    entries = dict(zip(digests, (cached.get(d) for d in digests)))  # noqa: B905 - same length
+    made = {}
+    for i, ch in zip(fresh, reg.channels, strict=True):
+        ch = dataclasses.replace(ch, line=split.chunks[i][0])
+        entries[digests[i]] = entry_for(ch, reg.internal[ch.id])
+        made[i] = ch
+    # The checks that span all channels, over the summaries.
+    seen: set = set()
+    all_ids: set = set()
+    all_contacts: set = set()
+    for d in digests:
+        e = entries[d]
+        for u in e[UNIQUE]:
+            if u in seen:
+                return None  # a duplicate (maybe two identical entries)
+            seen.add(u)
+        all_ids.add(e[CHANNEL][0])
+        all_contacts |= e[CONTACTS]
+    if len(entries) != len(digests):
+        return None
+    for e in entries.values():
+        if e[SUCCESSOR] is not None and e[SUCCESSOR] not in all_ids:
+            return None
+        if e[TOKENS] and not e[TOKENS].isdisjoint(all_contacts):
+            return None
+    channels, by_id, built, keys = [], {}, {}, {}
+    for i, ((line, _chunk), d) in enumerate(zip(split.chunks, digests, strict=True)):
+        e = entries[d]
+        ch = made[i] if i in made else channel_of(e, line)
+        channels.append(ch)
+        by_id[ch.id] = e
+        keys[ch.id] = d
+    for ch in made.values():
+        built[ch.id] = reg.internal[ch.id]
+    register = model.Register(organisation=reg.organisation, channels=tuple(channels),
+                              party_channels=reg.party_channels, internal=LazyInternal(by_id, built),
+                              policy=reg.policy)
+    return Loaded(Result(register, [], register), split, entries, keys, len(digests) - len(made))
