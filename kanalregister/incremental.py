@@ -123,7 +123,8 @@ def entry_for(channel: model.Channel, internal: model.ChannelInternal) -> tuple:
 
     Returns:
         (channel values, internal values — dates as ordinals, people as (name, e-mail,
-        phone), marshalled to bytes so that loading the cache does not unpack them —, unique keys as (field, :func:`unique_key`) pairs, successor id or None,
+        phone), marshalled to bytes so that loading the cache does not unpack them —,
+        unique keys as (field, :func:`unique_key`) pairs, successor id or None,
         contacts, tokens). ``contacts`` is the frozenset of its internal people's e-mails
         (``"e:"`` + lower case) and phones (``"p:"`` + digits); ``tokens`` those of the
         e-mail-like tokens and digit runs in its published text, which must not equal any
@@ -285,7 +286,8 @@ def _complete(result: Result, split: Split | None) -> Loaded:
         entries[d] = entry_for(ch, reg.internal[ch.id])
         keys[ch.id] = d
     if ch.line == 0:  # give the model the lines the fast reader could not
-        channels = tuple(dataclasses.replace(c, line=line) for (line, _t), c in zip(split.chunks, reg.channels))
+        channels = tuple(dataclasses.replace(c, line=line)
+                         for (line, _t), c in zip(split.chunks, reg.channels, strict=True))
         reg = dataclasses.replace(reg, channels=channels)
         result = Result(reg, result.diagnostics, reg)
     return Loaded(result, split, entries, keys)

@@ -17,13 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import export, render
-from .errors import Diagnostic, KanalregisterError, SiteSourceError, UsageError, file_diagnostic
+from .cache import BuildCache, code_digest, tree_digest
+from .errors import Diagnostic, KanalregisterError, RegisterInvalid, SiteSourceError, UsageError, file_diagnostic
+from .incremental import digest, load_incremental
 from .model import Register
 from .progress import Progress
 from .publish import Publisher
-from .cache import BuildCache, code_digest, tree_digest
-from .errors import RegisterInvalid
-from .incremental import digest, load_incremental
 
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
 
