@@ -261,7 +261,8 @@ def _build(args) -> int:
         print(f"… and {len(result.warnings) - len(shown)} more warning(s): run 'kanalregister check' to see all",
               file=sys.stderr)
     if args.format != "json":
-        print(f"{args.register}: published {len(result.files)} files to {args.out}/", file=sys.stderr)
+        how = f" ({result.reused} channels unchanged since the last build)" if result.reused else ""
+        print(f"{args.register}: published {len(result.files)} files to {args.out}/{how}", file=sys.stderr)
     return 0
 
 

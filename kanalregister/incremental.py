@@ -52,7 +52,7 @@ class Split:
     """A register text cut at its channel entries.
 
     Attributes:
-        head: text up to and including the ``channels:`` line (str).
+        head: text up to the first entry: ``channels:`` and any blank lines after it (str).
         chunks: one (first line number, 1-based; UTF-8 bytes) per channel entry, in order.
             A chunk runs from its ``  - `` line up to the next one, comments and blank lines
             included.
@@ -84,7 +84,7 @@ def split_register(raw: bytes) -> Split | None:
         chunk = raw[s:e]
         chunks.append((line, chunk))
         line += chunk.count(b"\n")
-    return Split(raw[:body_start].decode("utf-8"), tuple(chunks), raw[body_end:].decode("utf-8"))
+    return Split(raw[:starts[0]].decode("utf-8"), tuple(chunks), raw[body_end:].decode("utf-8"))
 
 
 def digest(data: bytes | str) -> str:

@@ -52,10 +52,12 @@ def build_date(register_path: Path | None = None) -> dt.date:
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a build did: ``files`` written (list of posix paths) and ``warnings``."""
+    """What a build did: ``files`` written (list of posix paths), ``warnings``, and how many
+    channels were taken unchanged from the build cache (``reused``; 0 for a full build)."""
 
     files: list[str]
     warnings: list[Diagnostic]
+    reused: int = 0
 
 
 def template_dirs(overrides: list[Path] | None) -> list[Path]:
@@ -335,4 +337,4 @@ def build(register_path: Path, out: Path, templates: list[Path] | None = None,
         else:
             cache.context, cache.entries, cache.render, cache.pages, cache.store = "", {}, "", {}, None
         cache.save()
-    return BuildResult(files, res.diagnostics)
+    return BuildResult(files, res.diagnostics, loaded.reused)
