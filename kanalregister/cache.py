@@ -34,7 +34,6 @@ import os
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
@@ -147,9 +146,14 @@ class BlockStore:
                 pass
 
 
-@dataclass
 class BuildCache:
     """The cache of one output folder (see the module text).
+
+    ``state`` is a base snapshot plus a journal: a build whose keys match the snapshot's
+    appends only what it changed (new entries, pages it wrote, new dates) as one record to
+    ``journal``; when the keys change, or the journal grows past a quarter of the
+    snapshot, the snapshot is written anew. A record cut short by a crash is ignored (every
+    cached fact is checked against its key before use, so a missing one only costs time).
 
     Attributes:
         path: the cache folder (Path), or None when caching is off.
@@ -162,13 +166,17 @@ class BuildCache:
             no new date need not load Babel's locale data.
     """
 
-    path: Path | None
-    context: str = ""
-    entries: dict = field(default_factory=dict)
-    render: str = ""
-    pages: dict = field(default_factory=dict)
-    store: BlockStore | None = None
-    dates: dict = field(default_factory=dict)
+    def __init__(self, path: Path | None, context: str = "", entries: dict | None = None, render: str = "",
+                 pages: dict | None = None, dates: dict | None = None):
+        self.path, self.context, self.render = path, context, render
+        self.entries = entries if entries is not None else {}
+        self.pages = pages if pages is not None else {}
+        self.dates = dates if dates is not None else {}
+        self.store: BlockStore | None = None
+        # what the snapshot plus journal on disk hold, to write only the difference
+        self._disk = (context, render, set(self.entries), dict(self.pages), set(self.dates))
+        self._sizes = (0, 0)  # (snapshot bytes, journal bytes)
+        self._serial = ""  # the snapshot's random id, which its journal records repeat
 
     @classmethod
     def open(cls, out: Path, enabled: bool = True) -> BuildCache:
@@ -178,11 +186,26 @@ class BuildCache:
         path = cache_path(out)
         try:
             with open(path / "state", "rb") as fh:
-                data = marshal.loads(fh.read())  # loads() of bytes: far faster than load() of a file
+                raw = fh.read()
+            data = marshal.loads(raw)  # loads() of bytes: far faster than load() of a file
             if data.get("format") != FORMAT or data.get("code") != code_digest():
                 return cls(path)
-            return cls(path, data["context"], data["entries"], data["render"], data["pages"], None,
-                       data["dates"])
+            entries, pages, dates = data["entries"], data["pages"], data["dates"]
+            try:
+                with open(path / "journal", "rb") as fh:
+                    journal = fh.read()
+            except FileNotFoundError:
+                journal = b""
+            for record in _records(journal, data["serial"]):
+                entries.update(record["entries"])
+                pages.update(record["pages"])
+                for rel in record["dropped"]:
+                    pages.pop(rel, None)
+                dates.update(record["dates"])
+            cache = cls(path, data["context"], entries, data["render"], pages, dates)
+            cache._sizes = (len(raw), len(journal))
+            cache._serial = data["serial"]
+            return cache
         except FileNotFoundError:
             return cls(path)
         except Exception:  # noqa: BLE001 - a damaged cache is only a slower build
@@ -201,25 +224,64 @@ class BuildCache:
         """Write the cache; a failure to write only costs the next build time."""
         if self.path is None:
             return
-        data = {"format": FORMAT, "code": code_digest(), "context": self.context, "entries": self.entries,
-                "render": self.render, "pages": self.pages, "dates": self.dates}
-        tmp = None
         try:
             self.path.mkdir(parents=True, exist_ok=True)
             if self.store is not None:
                 self.store.save()
             elif (self.path / "blocks").is_dir():
                 shutil.rmtree(self.path / "blocks", ignore_errors=True)
-            fd, tmp = tempfile.mkstemp(prefix="state.", dir=self.path)
+            context, render, entries, pages, dates = self._disk
+            snapshot, journal = self._sizes
+            if (context, render) == (self.context, self.render) and snapshot and journal * 4 < snapshot \
+                    and len(entries) < 2 * len(self.entries) + 100:
+                self._append({
+                    "entries": {d: e for d, e in self.entries.items() if d not in entries},
+                    "pages": {rel: v for rel, v in self.pages.items() if pages.get(rel) != v},
+                    "dropped": [rel for rel in pages if rel not in self.pages],
+                    "dates": {k: v for k, v in self.dates.items() if k not in dates},
+                })
+            else:
+                self._snapshot()
+        except OSError:
+            pass
+
+    def _snapshot(self) -> None:
+        serial = os.urandom(8).hex()
+        data = {"format": FORMAT, "code": code_digest(), "serial": serial, "context": self.context,
+                "entries": self.entries, "render": self.render, "pages": self.pages, "dates": self.dates}
+        fd, tmp = tempfile.mkstemp(prefix="state.", dir=self.path)
+        try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(marshal.dumps(data))
             os.replace(tmp, self.path / "state")
         except OSError:
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
+            os.unlink(tmp)
+            raise
+        # a journal belongs to one snapshot (its serial): the old one is now stale
+        try:
+            os.unlink(self.path / "journal")
+        except FileNotFoundError:
+            pass
+
+    def _append(self, record: dict) -> None:
+        record["serial"] = self._serial
+        data = marshal.dumps(record)
+        with open(self.path / "journal", "ab") as fh:
+            fh.write(len(data).to_bytes(8, "little") + data)
+
+
+def _records(journal: bytes, serial: str):
+    """The complete records of a journal that belong to snapshot ``serial``, in order."""
+    i = 0
+    while i + 8 <= len(journal):
+        n = int.from_bytes(journal[i:i + 8], "little")
+        if i + 8 + n > len(journal):
+            return  # cut short by a crash
+        record = marshal.loads(journal[i + 8:i + 8 + n])
+        if record.get("serial") != serial:
+            return
+        yield record
+        i += 8 + n
 
 
 def blocks(items, key_of):

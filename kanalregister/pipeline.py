@@ -22,7 +22,7 @@ from .errors import Diagnostic, KanalregisterError, RegisterInvalid, SiteSourceE
 from .incremental import digest, load_incremental
 from .model import Register
 from .progress import Progress
-from .publish import Publisher
+from .publish import Publisher, wait_removals
 
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
 
@@ -72,7 +72,7 @@ def template_dirs(overrides: list[Path] | None) -> list[Path]:
 def write_site(register: Register, out: Path, templates: list[Path] | None = None,
                content_dir: Path | None = None, date: dt.date | None = None,
                started: float | None = None, keys: dict | None = None, cache: BuildCache | None = None,
-               head: str = "") -> list[str]:
+               head: str = "", background_removal: bool = False) -> list[str]:
     """Render and export a validated register into ``out``, atomically.
 
     Args:
@@ -88,6 +88,8 @@ def write_site(register: Register, out: Path, templates: list[Path] | None = Non
             pages and rows whose inputs did not change are reused from the last build.
         cache: the output folder's :class:`BuildCache` (updated in place, not saved), or None.
         head: the register text before the channel list (part of the render key).
+        background_removal: remove the old output in a forked process; the caller must call
+            :func:`kanalregister.publish.wait_removals` (as :func:`build` does).
 
     Returns:
         The files written, as posix paths relative to ``out`` (list[str]).
@@ -119,21 +121,31 @@ def write_site(register: Register, out: Path, templates: list[Path] | None = Non
     renderer = render.Renderer(register, dirs, content, date, keys, rows, jinja_dir)
     progress = Progress(len(register.channels) + 12, "kanalregister: skriver sidor", start=started)
     with Publisher(out) as pub:
-        def side_work() -> dict[str, str]:
-            """The channel pages and the exports (in a side process for large registers)."""
-            page_keys = _write_channel_pages(renderer, pub, progress, rkey, cache)
-            progress.close()
-            for name, text in export.exports(register, date, keys, renderer.rows).items():
-                pub.write(name, text)
-            return page_keys
+        jobs = renderer.site_page_jobs()
+        parallel = len(register.channels) >= PARALLEL_MIN
+        here = [job for path, job in jobs if not (parallel and path in render.Renderer.SIDE_PAGES)]
+        there = [job for path, job in jobs if parallel and path in render.Renderer.SIDE_PAGES]
 
-        side = _Side.start(side_work, pub, renderer.rows) if len(register.channels) >= PARALLEL_MIN else None
+        old_pages = dict(cache.pages) if cache is not None else {}
+
+        def side_work() -> None:
+            """Channel pages and some list pages (in a side process for large registers)."""
+            _write_channel_pages(renderer, pub, progress, cache)
+            progress.close()
+            for job in there:
+                page = job()
+                pub.write(page.path, page.text)
+
+        side = _Side.start(side_work, pub, renderer.rows) if parallel else None
         try:
-            for page in renderer.site_pages():
+            for job in here:
+                page = job()
                 pub.write(page.path, page.text)
                 if side is None:
                     progress.step()
-            page_keys = side.join() if side is not None else side_work()
+            for name, text in export.exports(register, date, keys, renderer.rows).items():
+                pub.write(name, text)
+            side.join() if side is not None else side_work()
         except BaseException:
             if side is not None:
                 side.kill()
@@ -146,10 +158,16 @@ def write_site(register: Register, out: Path, templates: list[Path] | None = Non
                     seen[f.relative_to(s).as_posix()] = f
         for rel in sorted(seen):
             pub.write(rel, seen[rel].read_bytes())
-        pub.commit()
+        pub.commit(background=background_removal)
         if cache is not None:
             cache.render = rkey
-            cache.pages = {rel: (pk, *pub.stats[rel]) for rel, pk in page_keys.items() if rel in pub.stats}
+            pages = {}
+            for c in register.channels:
+                rel = f"kanal/{c.id}.html"
+                st = pub.stats.get(rel) or old_pages.get(rel, (None,))[1:]  # written, or linked unchanged
+                if st:
+                    pages[rel] = (renderer.item_key(c), *st)
+            cache.pages = pages
         return pub.written
 
 
@@ -187,10 +205,12 @@ class _Side:
             os.close(r)
             status = 0
             try:
-                pub.written, pub.reused, pub.stats = [], 0, {}
+                pub.written, pub.reused, pub.stats, pub.linked = [], 0, {}, set()
                 rows.fresh, rows.used = {}, set()
                 value = fn()
-                out = ("ok", value, pub.written, pub.reused, pub.stats, rows.fresh, rows.used)
+                # Files linked unchanged from the old site keep the stats the parent knows.
+                stats = {rel: st for rel, st in pub.stats.items() if rel not in pub.linked}
+                out = ("ok", value, len(pub.written), pub.reused, stats, rows.fresh, rows.used)
             except KanalregisterError as exc:
                 out = ("error", [tuple(getattr(d, f) for f in Diagnostic.__slots__) for d in exc.diagnostics])
             except BaseException as exc:  # noqa: BLE001 - reported by the parent
@@ -236,7 +256,7 @@ class _Side:
         if out[0] == "crash":
             raise RuntimeError(f"the side process of the build failed: {out[1]}")
         _ok, value, written, reused, stats, fresh, used = out
-        self.pub.written.extend(written)
+        self.pub.written.extend([""] * written)  # only the count matters to the caller
         self.pub.reused += reused
         self.pub.stats.update(stats)
         self.rows.fresh.update(fresh)
@@ -258,23 +278,20 @@ def _render_chunk(todo: list):
     return ("ok", pub.written, pub.reused, pub.stats)
 
 
-def _write_channel_pages(renderer, pub: Publisher, progress: Progress, rkey: str,
-                         cache: BuildCache | None) -> dict[str, str]:
-    """Write every channel page; return output path → page key (empty without a cache).
+def _write_channel_pages(renderer, pub: Publisher, progress: Progress, cache: BuildCache | None) -> None:
+    """Write every channel page.
 
     A page whose key (render key + the channel's item key) is the one recorded for the file
     the last build wrote, and whose file is still that file, is linked without rendering.
     The rest render in this process, or in forked worker processes when there are many;
     the output is the same either way, and each file is written by exactly one process.
     """
-    page_keys: dict[str, str] = {}
     todo = []
     for c in renderer.register.channels:
-        rel = f"kanal/{c.id}.html"
         if cache is not None:
-            pk = page_keys[rel] = renderer.item_key(c)  # the render key is that of cache.pages
-            old = cache.pages.get(rel)
-            if old is not None and old[0] == pk and pub.reuse(rel, old[1:]):
+            rel = f"kanal/{c.id}.html"
+            old = cache.pages.get(rel)  # recorded under this build's render key (else emptied)
+            if old is not None and old[0] == renderer.item_key(c) and pub.reuse(rel, old[1:]):
                 progress.step()
                 continue
         todo.append(c)
@@ -284,7 +301,7 @@ def _write_channel_pages(renderer, pub: Publisher, progress: Progress, rkey: str
             page = renderer.channel_page(c)
             pub.write(page.path, page.text)
             progress.step()
-        return page_keys
+        return
     global _WORK
     _WORK = (renderer, pub)
     size = max(200, len(todo) // (workers * 8))
@@ -301,7 +318,6 @@ def _write_channel_pages(renderer, pub: Publisher, progress: Progress, rkey: str
                 progress.step(len(result[1]))
     finally:
         _WORK = None
-    return page_keys
 
 
 def build(register_path: Path, out: Path, templates: list[Path] | None = None,
@@ -328,8 +344,17 @@ def build(register_path: Path, out: Path, templates: list[Path] | None = None,
     if res.register is None or (strict and res.diagnostics):
         raise RegisterInvalid(res.diagnostics)
     keys = loaded.keys if loaded.split is not None else None
-    files = write_site(res.register, out, templates, content_dir, build_date(register_path), started,
-                       keys, cache, loaded.split.head if loaded.split is not None else "")
+    try:
+        files = write_site(res.register, out, templates, content_dir, build_date(register_path), started,
+                           keys, cache, loaded.split.head if loaded.split is not None else "", background_removal=True)
+        _save_cache(cache, loaded, keys)
+    finally:
+        wait_removals()
+    return BuildResult(files, res.diagnostics, loaded.reused)
+
+
+def _save_cache(cache: BuildCache | None, loaded, keys) -> None:
+    """Record this build's entries, dates and blocks in the cache folder (if any)."""
     if cache is not None:
         cache.dates = dict(render.DATE_MEMO)
         if keys is not None:
@@ -337,4 +362,3 @@ def build(register_path: Path, out: Path, templates: list[Path] | None = None,
         else:
             cache.context, cache.entries, cache.render, cache.pages, cache.store = "", {}, "", {}, None
         cache.save()
-    return BuildResult(files, res.diagnostics, loaded.reused)

@@ -34,6 +34,37 @@ def _exchange(a: Path, b: Path) -> bool:
     return fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
 
 
+_PENDING: list[int] = []
+
+
+def _remove(path: Path, background: bool) -> None:
+    """Remove a folder tree, in a forked process when ``background`` (see :func:`wait_removals`)."""
+    if background:
+        try:
+            pid = os.fork()
+        except OSError:
+            pid = -1
+        if pid == 0:  # the child removes the tree and ends at once
+            try:
+                shutil.rmtree(path, ignore_errors=True)
+            finally:
+                os._exit(0)
+        if pid > 0:
+            _PENDING.append(pid)
+            return
+    shutil.rmtree(path)
+
+
+def wait_removals() -> None:
+    """Wait for the removals :meth:`Publisher.commit` started in the background; a removal
+    that failed leaves a ``.<out>.tmp-*`` folder, which the next build removes."""
+    while _PENDING:
+        try:
+            os.waitpid(_PENDING.pop(), 0)
+        except ChildProcessError:
+            pass
+
+
 class Publisher:
     """Collects output files in a temporary folder and publishes them all at once.
 
@@ -63,6 +94,8 @@ class Publisher:
         self.reused = 0
         #: posix path → (inode, mtime in ns, size in bytes) of each file in the new site
         self.stats: dict[str, tuple[int, int, int]] = {}
+        #: files linked by :meth:`reuse` (their stats are the ones the caller passed in)
+        self.linked: set[str] = set()
         self._dirs: set[Path] = set()
         self._reuse_dirs: set[str] = set()
         self._reuse = self.out.is_dir()
@@ -128,6 +161,7 @@ class Publisher:
         self.written.append(rel)
         self.reused += 1
         self.stats[rel] = expect
+        self.linked.add(rel)
         return True
 
     def mkdirs(self, rel: str) -> None:
@@ -136,14 +170,19 @@ class Publisher:
         path.mkdir(parents=True, exist_ok=True)
         self._dirs.add(path)
 
-    def commit(self) -> None:
-        """Swap the new site in; remove the old one. Raises UsageError on I/O failure."""
-        for root, _dirs, _files in os.walk(self.tmp):
-            os.chmod(root, 0o755)  # mkdtemp makes 0700; files are written with the umask
+    def commit(self, background: bool = False) -> None:
+        """Swap the new site in; remove the old one. Raises UsageError on I/O failure.
+
+        With ``background`` the old copy is removed by a forked process, so that the caller
+        can go on (writing its cache) meanwhile; call :func:`wait_removals` before exiting.
+        """
+        # mkdtemp makes the folder 0700; the folders inside were made by mkdir and, like the
+        # files, follow the umask.
+        os.chmod(self.tmp, 0o755)
         try:
             if self.out.exists():
                 if _exchange(self.tmp, self.out):
-                    shutil.rmtree(self.tmp)
+                    _remove(self.tmp, background)
                 else:
                     old = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.old-", dir=self.out.parent))
                     os.rename(self.out, old / "site")

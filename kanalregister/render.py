@@ -302,33 +302,78 @@ class Renderer:
 
     def site_pages(self):
         """Yield the pages other than the channel pages (index, lists, content pages…)."""
+        for job in self.site_page_jobs():
+            yield job()
+
+    #: Site pages that :func:`kanalregister.pipeline.write_site` may render in its side
+    #: process (the change log, its feed and the closed list), by output path.
+    SIDE_PAGES = frozenset({"andringslogg.html", "andringslogg.xml", "avslutade.html"})
+
+    def site_page_jobs(self) -> list:
+        """The site pages as a list of (output path, function returning the :class:`Page`), in
+        a fixed order; the functions share their sorting work and may run in any process."""
         reg = self.register
-        active = reg.active
-        name_keys = {c.id: sv_key(c.name) for c in active}
-        groups = group_by_department(active, name_keys)
-        platforms = sorted({(c.platform, c.platform_label) for c in active}, key=lambda p: sv_key(p[1]))
-        target_groups = sorted({t for c in active for t in c.target_groups}, key=sv_key)
-        yield self._render("index.html", "index.html", groups=groups, count=len(active),
-                           party_count=len(reg.party_channels), platforms=platforms, target_groups=target_groups)
-        by_id = self._by_id
-        parties: dict[str, list] = {}
-        for p in reg.party_channels:
-            parties.setdefault(p.party, []).append(p)
-        yield self._render("parties.html", "partier.html",
-                           parties=[(k, parties[k]) for k in sorted(parties, key=sv_key)])
-        yield self._render("closed.html", "avslutade.html", channels=reg.closed, by_id=by_id)
-        yield self._render("open_data.html", "oppna-data.html", count=len(reg.channels))
-        log = change_log(reg)
-        yield self._render("changelog.html", "andringslogg.html", events=log, by_id=by_id)
-        yield self._render("atom.xml", "andringslogg.xml", events=log[:200], feed_id=_feed_id(reg),
-                           entry_id=_entry_id)
-        yield self._render("verify.html", "kontrollera.html", active=sorted(active, key=lambda c: name_keys[c.id]),
-                           data=verify_data(reg, self.keys, self.rows if self.keys is not None else None),
-                           example_handle=next((c.handle for c in active if c.handle), "kommunen"))
-        yield self._render("accessibility.html", "tillganglighet.html")
-        yield self._render("fragment.html", "forteckning-fragment.html", groups=groups)
-        for p in self.content:
-            yield self._content_page(p)
+        shared: dict = {}
+
+        def active():
+            if "active" not in shared:
+                shared["active"] = reg.active
+            return shared["active"]
+
+        def name_keys():
+            if "names" not in shared:
+                shared["names"] = {c.id: sv_key(c.name) for c in active()}
+            return shared["names"]
+
+        def groups():
+            if "groups" not in shared:
+                shared["groups"] = group_by_department(active(), name_keys())
+            return shared["groups"]
+
+        def log():
+            if "log" not in shared:
+                shared["log"] = change_log(reg)
+            return shared["log"]
+
+        def index():
+            act = active()
+            platforms = sorted({(c.platform, c.platform_label) for c in act}, key=lambda p: sv_key(p[1]))
+            target_groups = sorted({t for c in act for t in c.target_groups}, key=sv_key)
+            return self._render("index.html", "index.html", groups=groups(), count=len(act),
+                                party_count=len(reg.party_channels), platforms=platforms,
+                                target_groups=target_groups)
+
+        def parties():
+            by_party: dict[str, list] = {}
+            for p in reg.party_channels:
+                by_party.setdefault(p.party, []).append(p)
+            return self._render("parties.html", "partier.html",
+                                parties=[(k, by_party[k]) for k in sorted(by_party, key=sv_key)])
+
+        def verify():
+            act = active()
+            keys = name_keys()
+            return self._render("verify.html", "kontrollera.html", active=sorted(act, key=lambda c: keys[c.id]),
+                                data=verify_data(reg, self.keys, self.rows if self.keys is not None else None),
+                                example_handle=next((c.handle for c in act if c.handle), "kommunen"))
+
+        jobs = [
+            ("index.html", index),
+            ("partier.html", parties),
+            ("avslutade.html", lambda: self._render("closed.html", "avslutade.html", channels=reg.closed,
+                                                    by_id=self._by_id)),
+            ("oppna-data.html", lambda: self._render("open_data.html", "oppna-data.html", count=len(reg.channels))),
+            ("andringslogg.html", lambda: self._render("changelog.html", "andringslogg.html", events=log(),
+                                                       by_id=self._by_id)),
+            ("andringslogg.xml", lambda: self._render("atom.xml", "andringslogg.xml", events=log()[:200],
+                                                      feed_id=_feed_id(reg), entry_id=_entry_id)),
+            ("kontrollera.html", verify),
+            ("tillganglighet.html", lambda: self._render("accessibility.html", "tillganglighet.html")),
+            ("forteckning-fragment.html", lambda: self._render("fragment.html", "forteckning-fragment.html",
+                                                               groups=groups())),
+        ]
+        jobs += [(f"{p.slug}.html", (lambda p=p: self._content_page(p))) for p in self.content]
+        return jobs
 
     def _content_page(self, p: ContentPage) -> Page:
         key = ("content", p.slug)
