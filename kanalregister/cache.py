@@ -38,7 +38,7 @@ from pathlib import Path
 
 from . import __version__
 
-FORMAT = 1
+FORMAT = 3
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 

@@ -29,6 +29,7 @@ import datetime as dt
 import hashlib
 import marshal
 import operator
+import pickle
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -110,30 +111,50 @@ _LINE = _CH_NAMES.index("line")
 _UNIQUE = tuple(f.name for f in table("channel").fields if f.unique)
 _PUBLISHED = tuple(f.name for f in table("channel").fields if not f.internal)
 # Positions in an entry tuple (see entry_for).
-CHANNEL, INTERNAL, UNIQUE, SUCCESSOR, CONTACTS, TOKENS = range(6)
+ID, CHANNEL, INTERNAL, UNIQUE, SUCCESSOR, CONTACTS, TOKENS = range(7)
 
 
 def _person(p):
     return (p.name, p.email, p.phone) if p is not None else None
 
 
+def _h(value: str) -> bytes:
+    """An 8-byte hash of ``value`` (BLAKE2b); equal strings, equal hashes."""
+    return hashlib.blake2b(value.encode("utf-8"), digest_size=8).digest()
+
+
+def public_tokens(values) -> bytes:
+    """Hashes (:func:`_h`, 8 bytes each, concatenated) of the e-mail-like tokens (lower
+    case) and the digit runs (digits only) in the strings of ``values`` (str, tuples of str,
+    anything else skipped) — what :func:`kanalregister.rules._personal_data` compares with
+    the internal contacts."""
+    tokens = set()
+    for v in values:
+        for s in (v if isinstance(v, tuple) else (v,)):
+            if not isinstance(s, str):
+                continue
+            if "@" in s:
+                tokens.update(m.group(0).lower() for m in _EMAIL_TOKEN.finditer(s))
+            if _TWO_DIGITS.search(s):
+                tokens.update(re.sub(r"\D", "", m.group(0)) for m in _DIGIT_RUN.finditer(s))
+    return b"".join(sorted(_h(t) for t in tokens))
+
+
 def entry_for(channel: model.Channel, internal: model.ChannelInternal) -> tuple:
-    """What the cache keeps of one valid channel entry: a tuple of plain values that
-    :mod:`marshal` writes and reads fast (several times faster than pickling dataclasses).
+    """What the cache keeps of one valid channel entry: a tuple of a few plain values that
+    :mod:`marshal` writes and reads fast.
 
     Returns:
-        (channel values, internal values — dates as ordinals, people as (name, e-mail,
-        phone), marshalled to bytes so that loading the cache does not unpack them —,
-        unique keys as (field, :func:`unique_key`) pairs, successor id or None,
-        contacts, tokens). ``contacts`` is the frozenset of its internal people's e-mails
-        (``"e:"`` + lower case) and phones (``"p:"`` + digits); ``tokens`` those of the
-        e-mail-like tokens and digit runs in its published text, which must not equal any
-        internal contact of the register (:mod:`kanalregister.rules`).
+        (id, channel values without ``line`` pickled to bytes — dates and all —, internal
+        values marshalled to bytes with dates as ordinals and people as (name, e-mail,
+        phone) — read only when asked for —, hashes of the unique keys (field and
+        :func:`unique_key`), successor id or None, hashes of the contacts, hashes of the
+        tokens). Hashes are 8 bytes each, concatenated (:func:`_h`): the contacts are its
+        internal people's e-mails (lower case) and phones (digits only), the tokens those
+        found in its published text (:func:`public_tokens`), which must not equal any
+        internal contact of the register (:mod:`kanalregister.rules`). A hash collision
+        can only send the build to the full check, never let a problem through.
     """
-    ch = list(_ch_get(channel))
-    for i in _CH_DATES:
-        if ch[i] is not None:
-            ch[i] = ch[i].toordinal()
     it = list(_in_get(internal))
     for i in _IN_DATES:
         if it[i] is not None:
@@ -143,31 +164,20 @@ def entry_for(channel: model.Channel, internal: model.ChannelInternal) -> tuple:
     people = list(internal.administrators) + ([internal.substitute] if internal.substitute else [])
     contacts = set()
     for p in people:
-        contacts.add("e:" + p.email.lower())
+        contacts.add(p.email.lower())
         if p.phone:
-            contacts.add("p:" + re.sub(r"\D", "", p.phone))
-    tokens = set()
-    for name in _PUBLISHED:
-        v = getattr(channel, name)
-        for s in (v if isinstance(v, tuple) else (v,)):
-            if not isinstance(s, str):
-                continue
-            if "@" in s:
-                tokens.update("e:" + m.group(0).lower() for m in _EMAIL_TOKEN.finditer(s))
-            if _TWO_DIGITS.search(s):
-                tokens.update("p:" + re.sub(r"\D", "", m.group(0)) for m in _DIGIT_RUN.finditer(s))
-    unique = tuple((f, unique_key(f, getattr(channel, f))) for f in _UNIQUE if getattr(channel, f) is not None)
-    return (tuple(ch), marshal.dumps(tuple(it)), unique, channel.successor, frozenset(contacts), frozenset(tokens))
+            contacts.add(re.sub(r"\D", "", p.phone))
+    unique = b"".join(_h(f"{f}\x00{unique_key(f, getattr(channel, f))}") for f in _UNIQUE
+                      if getattr(channel, f) is not None)
+    values = _ch_get(channel)[:_LINE]
+    return (channel.id, pickle.dumps(values, protocol=pickle.HIGHEST_PROTOCOL), marshal.dumps(tuple(it)), unique,
+            channel.successor, b"".join(sorted(_h(c) for c in contacts)),
+            public_tokens(getattr(channel, n) for n in _PUBLISHED))
 
 
 def channel_of(entry: tuple, line: int) -> model.Channel:
     """The :class:`model.Channel` of a cache entry, at register line ``line``."""
-    ch = list(entry[CHANNEL])
-    for i in _CH_DATES:
-        if ch[i] is not None:
-            ch[i] = dt.date.fromordinal(ch[i])
-    ch[_LINE] = line
-    return model.Channel(*ch)
+    return model.Channel(*pickle.loads(entry[CHANNEL]), line)
 
 
 def internal_of(entry: tuple) -> model.ChannelInternal:
@@ -253,8 +263,7 @@ def load_incremental(path, today: dt.date, cache=None, display_name: str | None 
     """
     name = display_name or str(path)
     raw = read_bytes(path, name)
-    try:
-        raw.decode("utf-8")
+    try:  # the entries are decoded where they are read (unchanged ones were valid before)
         split = None if raw.startswith(b"\xef\xbb\xbf") else split_register(raw)
     except UnicodeDecodeError:
         split = None
@@ -264,8 +273,9 @@ def load_incremental(path, today: dt.date, cache=None, display_name: str | None 
         if loaded is not None:
             loaded.context = context
             return loaded
-    result = check_file(path, today, display_name)
-    loaded = _complete(result, split)
+    loaded = _parallel(split, today, name) if split is not None else None
+    if loaded is None:
+        loaded = _complete(check_file(path, today, display_name), split)
     loaded.context = context
     return loaded
 
@@ -297,7 +307,10 @@ def _self_contained(chunk: bytes, name: str) -> bool:
     """Whether ``chunk`` reads as exactly one list entry on its own, with every quote and
     bracket closed inside it, so that it reads the same next to any other entry. Refused:
     anything the fast reader's safety scan flags, and chunks the exact reader cannot read."""
-    if _fast_unsafe(b"", "\n" + chunk.decode("utf-8")):
+    try:
+        if _fast_unsafe(b"", "\n" + chunk.decode("utf-8")):
+            return False
+    except UnicodeDecodeError:
         return False
     try:
         doc = parse_bytes(b"channels:\n" + chunk, name)
@@ -306,6 +319,69 @@ def _self_contained(chunk: bytes, name: str) -> bool:
     data = doc.data
     return isinstance(data, dict) and list(data) == ["channels"] and isinstance(data["channels"], list) \
         and len(data["channels"]) == 1 and not doc.warnings
+
+
+def _validate_part(split: Split, indices: list[int], today: dt.date, ids: set, name: str):
+    """Validate the head, the entries ``indices`` and the tail as a register of their own.
+
+    ``ids`` are the ids of the other entries (successors may name them). Returns the part's
+    :class:`model.Register` with the entries' real lines, or None when anything at all was
+    reported or the entries did not read as one list item each.
+    """
+    part_raw = split.head.encode("utf-8") + b"".join(split.chunks[i][1] for i in indices) + split.tail.encode("utf-8")
+    doc = parse_fast(part_raw, name)
+    if doc is None:
+        doc = parse_bytes(part_raw, name)
+    part = validate(doc, today, (ids, set(), set()))
+    reg = part.register
+    if reg is None or part.diagnostics or len(reg.channels) != len(indices):
+        return None
+    channels = tuple(dataclasses.replace(ch, line=split.chunks[i][0]) for i, ch in zip(indices, reg.channels,
+                                                                                       strict=True))
+    return dataclasses.replace(reg, channels=channels)
+
+
+def _assemble(split: Split, digests: list[str], entries: dict, made: dict, part: model.Register,
+              reused: int) -> Loaded | None:
+    """Check what spans all entries, over their summaries, and build the register.
+
+    Args:
+        digests: the digest of each chunk, in order.
+        entries: digest → entry tuple, for every chunk.
+        made: chunk index → :class:`model.Channel` already built (the validated ones).
+        part: a validated register with the organisation, party channels and policy, and
+            the internal fields of the ``made`` channels.
+        reused: how many entries came from the cache.
+    """
+    if len(entries) != len(digests):
+        return None  # two identical entries
+    values = entries.values()
+    uniques = memoryview(b"".join(e[UNIQUE] for e in values)).cast("Q")
+    if len(set(uniques)) != len(uniques):
+        return None  # a duplicate id or address
+    all_ids = {e[ID] for e in values}
+    if not {e[SUCCESSOR] for e in values if e[SUCCESSOR] is not None} <= all_ids:
+        return None  # a successor that is gone
+    contacts = set(memoryview(b"".join(e[CONTACTS] for e in values)).cast("Q"))
+    org, parties = part.organisation, part.party_channels
+    published = b"".join(e[TOKENS] for e in values) + public_tokens(
+        [getattr(org, f.name) for f in table("organisation").fields]
+        + [getattr(p, n) for p in parties for n in ("party", "name", "url")])
+    if not contacts.isdisjoint(memoryview(published).cast("Q")):
+        return None  # an internal contact in published text
+    channels, by_id, built, keys = [], {}, {}, {}
+    for i, ((line, _chunk), d) in enumerate(zip(split.chunks, digests, strict=True)):
+        e = entries[d]
+        ch = made[i] if i in made else channel_of(e, line)
+        channels.append(ch)
+        by_id[ch.id] = e
+        keys[ch.id] = d
+    for ch in made.values():
+        if ch.id in part.internal:
+            built[ch.id] = part.internal[ch.id]
+    register = model.Register(organisation=org, channels=tuple(channels), party_channels=parties,
+                              internal=LazyInternal(by_id, built), policy=part.policy)
+    return Loaded(Result(register, [], register), split, entries, keys, reused)
 
 
 def _incremental(split: Split, today: dt.date, cached: dict, name: str) -> Loaded | None:
@@ -318,56 +394,81 @@ def _incremental(split: Split, today: dt.date, cached: dict, name: str) -> Loade
     for i in fresh:
         if not _self_contained(split.chunks[i][1], name):
             return None
-    # The register of the head, the changed entries and the tail; the ids and contacts of
-    # the others come in as ``extra``.
     fresh_set = set(fresh)
-    others = [cached[d] for i, d in enumerate(digests) if i not in fresh_set]
-    ids = {e[CHANNEL][0] for e in others}
-    contacts = frozenset().union(*(e[CONTACTS] for e in others))
-    extra = (ids, {c[2:] for c in contacts if c[0] == "e"}, {c[2:] for c in contacts if c[0] == "p"})
-    part_raw = split.head.encode("utf-8") + b"".join(split.chunks[i][1] for i in fresh) + split.tail.encode("utf-8")
-    doc = parse_fast(part_raw, name)
-    if doc is None:
-        doc = parse_bytes(part_raw, name)
-    part = validate(doc, today, extra)
-    reg = part.register
-    if reg is None or part.diagnostics or len(reg.channels) != len(fresh):
+    part = _validate_part(split, fresh, today, {cached[d][ID] for i, d in enumerate(digests) if i not in fresh_set},
+                          name)
+    if part is None:
         return None
     entries = dict(zip(digests, (cached.get(d) for d in digests)))  # noqa: B905 - same length
     made = {}
-    for i, ch in zip(fresh, reg.channels, strict=True):
-        ch = dataclasses.replace(ch, line=split.chunks[i][0])
-        entries[digests[i]] = entry_for(ch, reg.internal[ch.id])
+    for i, ch in zip(fresh, part.channels, strict=True):
+        entries[digests[i]] = entry_for(ch, part.internal[ch.id])
         made[i] = ch
-    # The checks that span all channels, over the summaries.
-    seen: set = set()
-    all_ids: set = set()
-    all_contacts: set = set()
-    for d in digests:
-        e = entries[d]
-        for u in e[UNIQUE]:
-            if u in seen:
-                return None  # a duplicate (maybe two identical entries)
-            seen.add(u)
-        all_ids.add(e[CHANNEL][0])
-        all_contacts |= e[CONTACTS]
-    if len(entries) != len(digests):
+    return _assemble(split, digests, entries, made, part, len(digests) - len(made))
+
+
+#: Registers with at least this many entries are validated in two forked processes.
+PARALLEL_MIN = 2000
+_ID_LINE = re.compile(rb"^  - id: *['\"]?([^\s'\"#]+)", re.M)
+
+
+def _parallel(split: Split, today: dt.date, name: str) -> Loaded | None:
+    """A full validation in two forked processes, one per half of the entries.
+
+    Each process validates the head, its half and the tail (successors may name any id the
+    text seems to hold; the real ids are checked in :func:`_assemble`) and sends back the
+    entry tuples. None (and a full check by the caller) when fork is missing, a part
+    reports anything, or the halves do not read as whole entries.
+    """
+    import os
+
+    n = len(split.chunks)
+    if n < PARALLEL_MIN or (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
         return None
-    for e in entries.values():
-        if e[SUCCESSOR] is not None and e[SUCCESSOR] not in all_ids:
-            return None
-        if e[TOKENS] and not e[TOKENS].isdisjoint(all_contacts):
-            return None
-    channels, by_id, built, keys = [], {}, {}, {}
-    for i, ((line, _chunk), d) in enumerate(zip(split.chunks, digests, strict=True)):
-        e = entries[d]
-        ch = made[i] if i in made else channel_of(e, line)
-        channels.append(ch)
-        by_id[ch.id] = e
-        keys[ch.id] = d
-    for ch in made.values():
-        built[ch.id] = reg.internal[ch.id]
-    register = model.Register(organisation=reg.organisation, channels=tuple(channels),
-                              party_channels=reg.party_channels, internal=LazyInternal(by_id, built),
-                              policy=reg.policy)
-    return Loaded(Result(register, [], register), split, entries, keys, len(digests) - len(made))
+    ids = {m.group(1).decode("utf-8", "replace") for _line, c in split.chunks for m in _ID_LINE.finditer(c)}
+    halves = [list(range(0, n // 2)), list(range(n // 2, n))]
+    procs = []
+    for half in halves:
+        r, w = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(r)
+            os.close(w)
+            return _reap(procs)
+        if pid == 0:
+            os.close(r)
+            try:
+                part = _validate_part(split, half, today, ids, name)
+                out = None if part is None else [entry_for(ch, part.internal[ch.id]) for ch in part.channels]
+                data = marshal.dumps(out)
+            except BaseException:  # noqa: BLE001 - the parent falls back to the full check
+                data = marshal.dumps(None)
+            try:
+                with os.fdopen(w, "wb") as fh:
+                    fh.write(data)
+            finally:
+                os._exit(0)
+        os.close(w)
+        procs.append((pid, r))
+    part = _validate_part(split, [], today, ids, name)  # the head and tail, meanwhile
+    results = []
+    for pid, r in procs:
+        with os.fdopen(r, "rb") as fh:
+            data = fh.read()
+        os.waitpid(pid, 0)
+        results.append(marshal.loads(data) if data else None)
+    if part is None or any(x is None for x in results):
+        return None
+    digests = [digest(chunk) for _line, chunk in split.chunks]
+    entries = dict(zip(digests, (e for half in results for e in half)))  # noqa: B905 - checked in _assemble
+    return _assemble(split, digests, entries, {}, part, 0)
+
+
+def _reap(procs) -> None:
+    import os
+
+    for pid, r in procs:
+        os.close(r)
+        os.waitpid(pid, 0)
+    return None
