@@ -8,9 +8,10 @@ site with one content file per channel and an index listing them all grouped by
 förvaltning. It measures, in fresh processes, over several runs:
 
 * the cold ``check`` (interpreter start included);
-* the full build (validation, every page, the exports) into an empty folder;
-* the rebuild after editing one channel (output folder from the previous build present),
-  and how many files it rewrote and how many actually changed;
+* the full build (validation, every page, the exports) into an empty folder, with no
+  build cache (``.siteN.kanalregister-cache/`` is removed before each full build);
+* the rebuild after editing one channel (output folder and build cache from the previous
+  build present), and how many files it rewrote and how many actually changed;
 * the peak memory (max RSS of the process, from wait4);
 * Hugo's build of the same pages (``hugo --quiet``), time and peak memory.
 
@@ -141,9 +142,11 @@ def bench_size(n: int, runs: int, hugo: str | None) -> dict:
     res["check_ok"] = all(c[2] == 0 for c in checks)
     builds, rebuilds, rewritten, changed = [], [], [], []
     site = OUT / f"site{n}"
+    cache = OUT / f".site{n}.kanalregister-cache"  # the build cache beside the output folder
     for _ in range(runs):
-        if site.exists():
-            shutil.rmtree(site)
+        for folder in (site, cache):  # a full build starts from nothing: no site, no cache
+            if folder.exists():
+                shutil.rmtree(folder)
         builds.append(run([py, str(ROOT / "build.py"), "build", "-r", str(reg), "--out", str(site), "--today", TODAY],
                           env=env))
         before = snapshot(site)

@@ -94,16 +94,20 @@ def code_digest() -> str:
 class BlockStore:
     """The ``blocks/`` folder: rendered texts by key, valid under one render key.
 
+    A new text is written to its file at once (temporary file, then rename), so that a large
+    build does not hold every rendered block in memory until the end; :meth:`save` then only
+    deletes the files this build did not use. File names embed the render key, so texts of
+    other templates or content are never read.
+
     Args:
-        folder: the folder to read from and save to, or None for a store that keeps nothing.
+        folder: the folder, or None for a store that keeps nothing.
         render: the render key the texts belong to (str).
-        readable: whether the folder's files may be read (False after the render key changed).
     """
 
-    def __init__(self, folder: Path | None, render: str, readable: bool = True):
-        self.folder, self.render, self.readable = folder, render, readable
+    def __init__(self, folder: Path | None, render: str):
+        self.folder, self.render = folder, render
         self.used: set[str] = set()
-        self.fresh: dict[str, str] = {}
+        self._made = False
 
     def name(self, key) -> str:
         """The file name of ``key`` (a tuple of str) under this render key."""
@@ -111,35 +115,38 @@ class BlockStore:
 
     def get(self, key) -> str | None:
         """The text stored for ``key`` by this build or the last one, or None."""
+        if self.folder is None:
+            return None
         name = self.name(key)
-        text = self.fresh.get(name)
-        if text is None and self.folder is not None and self.readable:
-            try:
-                with open(self.folder / name, "rb") as fh:
-                    text = fh.read().decode("utf-8")
-            except (OSError, UnicodeDecodeError):
-                return None
-        if text is not None:
-            self.used.add(name)
+        try:
+            with open(self.folder / name, "rb") as fh:
+                text = fh.read().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        self.used.add(name)
         return text
 
     def __setitem__(self, key, text: str) -> None:
+        if self.folder is None:
+            return
         name = self.name(key)
-        self.fresh[name] = text
+        try:
+            if not self._made:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                self._made = True
+            tmp = self.folder / f".{name}.{os.getpid()}.tmp"
+            tmp.write_bytes(text.encode("utf-8"))
+            os.replace(tmp, self.folder / name)
+        except OSError:
+            self.folder = None  # cannot keep blocks: the build goes on without
+            return
         self.used.add(name)
 
     def save(self) -> None:
-        """Write the new blocks; delete those this build did not use. Raises OSError."""
-        if self.folder is None:
+        """Delete the blocks (and leftover temporary files) this build did not use."""
+        if self.folder is None or not self.folder.is_dir():
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        on_disk = set(os.listdir(self.folder))
-        for name, text in self.fresh.items():
-            if name not in on_disk:
-                tmp = self.folder / f".{name}.tmp"
-                tmp.write_bytes(text.encode("utf-8"))
-                os.replace(tmp, self.folder / name)
-        for name in on_disk - self.used:
+        for name in set(os.listdir(self.folder)) - self.used:
             try:
                 os.unlink(self.folder / name)
             except OSError:
@@ -214,10 +221,9 @@ class BuildCache:
     def blocks_for(self, render: str) -> BlockStore:
         """The block store of this build, for render key ``render``. When the key differs
         from the last build's, nothing old is read, and the page records are dropped."""
-        same = render == self.render
-        if not same:
+        if render != self.render:
             self.pages = {}
-        self.store = BlockStore(self.path / "blocks" if self.path is not None else None, render, same)
+        self.store = BlockStore(self.path / "blocks" if self.path is not None else None, render)
         return self.store
 
     def save(self) -> None:
@@ -284,28 +290,29 @@ def _records(journal: bytes, serial: str):
         i += 8 + n
 
 
+#: A block ends after an item whose key starts with one of these (2 of 256: ~128 items a block).
+_BOUNDARY = frozenset({"00", "01"})
+
+
 def blocks(items, key_of):
     """Cut ``items`` into content-defined blocks: yield (list of items, block key).
 
-    A block ends after an item whose key (a hex digest first) has its first three hex digits
-    divisible by 32, so blocks hold about 32 items and an edit, insertion or removal changes
-    only the block around it — the blocks after it keep their keys (content-defined
-    chunking, as in rsync and backup tools). The block key is a digest of the item keys.
-    With ``key_of`` None the whole list is one block with key None.
+    A block ends after an item whose key (a hex digest first) starts with ``00`` or ``01``,
+    so blocks hold about 128 items and an edit, insertion or removal changes only the block
+    around it — the blocks after it keep their keys (content-defined chunking, as in rsync
+    and backup tools). The block key is a digest of the item keys. With ``key_of`` None the
+    whole list is one block with key None.
     """
+    items = list(items)
     if key_of is None:
-        yield list(items), None
+        yield items, None
         return
-    block, keys = [], []
-    for item in items:
-        k = key_of(item)
-        block.append(item)
-        keys.append(k)
-        if int(k[:3], 16) % 32 == 0:
-            yield block, hashlib.sha256("\x00".join(keys).encode()).hexdigest()[:32]
-            block, keys = [], []
-    if block:
-        yield block, hashlib.sha256("\x00".join(keys).encode()).hexdigest()[:32]
+    keys = [key_of(x) for x in items]
+    start = 0
+    for end in [i + 1 for i, k in enumerate(keys) if k[:2] in _BOUNDARY] + [len(keys)]:
+        if end > start:
+            yield items[start:end], hashlib.sha256("\x00".join(keys[start:end]).encode()).hexdigest()[:32]
+            start = end
 
 
 def memo_join(items, key_of, memo, tag: str, render_one, sep: str = "") -> str:

@@ -137,6 +137,7 @@ def write_site(register: Register, out: Path, templates: list[Path] | None = Non
                 page = job()
                 pub.write(page.path, page.text)
 
+        renderer.channel_keys  # noqa: B018 - computed once, before the fork, for both processes
         side = _Side.start(side_work, pub, renderer.rows) if parallel else None
         try:
             for job in here:
@@ -163,11 +164,12 @@ def write_site(register: Register, out: Path, templates: list[Path] | None = Non
         if cache is not None:
             cache.render = rkey
             pages = {}
-            for c in register.channels:
-                rel = f"kanal/{c.id}.html"
-                st = pub.stats.get(rel) or old_pages.get(rel, (None,))[1:]  # written, or linked unchanged
+            stats = pub.stats
+            for cid, key in renderer.channel_keys.items():
+                rel = f"kanal/{cid}.html"
+                st = stats.get(rel) or old_pages.get(rel, (None,))[1:]  # written, or linked unchanged
                 if st:
-                    pages[rel] = (renderer.item_key(c), *st)
+                    pages[rel] = (key, *st)
             cache.pages = pages
         return pub.written
 
@@ -207,11 +209,11 @@ class _Side:
             status = 0
             try:
                 pub.written, pub.reused, pub.stats, pub.linked = [], 0, {}, set()
-                rows.fresh, rows.used = {}, set()
+                rows.used = set()
                 value = fn()
                 # Files linked unchanged from the old site keep the stats the parent knows.
                 stats = {rel: st for rel, st in pub.stats.items() if rel not in pub.linked}
-                out = ("ok", value, len(pub.written), pub.reused, stats, rows.fresh, rows.used)
+                out = ("ok", value, len(pub.written), pub.reused, stats, rows.used)
             except KanalregisterError as exc:
                 out = ("error", [tuple(getattr(d, f) for f in Diagnostic.__slots__) for d in exc.diagnostics])
             except BaseException as exc:  # noqa: BLE001 - reported by the parent
@@ -256,12 +258,11 @@ class _Side:
             raise SiteSourceError([Diagnostic(*d) for d in out[1]])
         if out[0] == "crash":
             raise RuntimeError(f"the side process of the build failed: {out[1]}")
-        _ok, value, written, reused, stats, fresh, used = out
+        _ok, value, written, reused, stats, used = out
         self.pub.written.extend([""] * written)  # only the count matters to the caller
         self.pub.reused += reused
         self.pub.stats.update(stats)
-        self.rows.fresh.update(fresh)
-        self.rows.used |= used
+        self.rows.used |= used  # the child wrote its new blocks to the folder itself
         return value
 _WORK: tuple | None = None  # (renderer, publisher) for forked workers
 
@@ -288,11 +289,13 @@ def _write_channel_pages(renderer, pub: Publisher, progress: Progress, cache: Bu
     the output is the same either way, and each file is written by exactly one process.
     """
     todo = []
+    keys = renderer.channel_keys
+    pages = cache.pages if cache is not None else {}  # recorded under this build's render key (else emptied)
     for c in renderer.register.channels:
-        if cache is not None:
+        if pages:
             rel = f"kanal/{c.id}.html"
-            old = cache.pages.get(rel)  # recorded under this build's render key (else emptied)
-            if old is not None and old[0] == renderer.item_key(c) and pub.reuse(rel, old[1:]):
+            old = pages.get(rel)
+            if old is not None and old[0] == keys[c.id] and pub.reuse(rel, old[1:]):
                 progress.step()
                 continue
         todo.append(c)

@@ -198,6 +198,7 @@ class Renderer:
         self.build_date = build_date
         self.nav = self._nav()
         self._ids: dict | None = None
+        self._ckeys: dict | None = None
         self.keys = keys
         self.rows = rows if rows is not None else BlockStore(None, "")
         self.env.filters["rows"] = self._rows_filter()
@@ -209,13 +210,20 @@ class Renderer:
         digest of the channel's register text (``keys``), its line, and its successor's
         digest; None when the build has no digests (no caching).
         """
-        keys = self.keys
-        if keys is None:
+        if self.keys is None:
             return None
         if isinstance(item, Event):
-            return f"{self.item_key(item.channel)}:{item.kind}:{item.date.toordinal()}"
-        succ = keys.get(item.successor, "") if item.successor else ""
-        return f"{keys[item.id]}:{item.line}:{succ}"
+            return f"{self.channel_keys[item.channel.id]}:{item.kind}:{item.date.toordinal()}"
+        return self.channel_keys[item.id]
+
+    @property
+    def channel_keys(self) -> dict[str, str]:
+        """Channel id → its :meth:`item_key`, computed once (empty without digests)."""
+        if self._ckeys is None:
+            keys = self.keys or {}
+            self._ckeys = {c.id: f"{keys[c.id]}:{c.line}:{keys.get(c.successor, '') if c.successor else ''}"
+                           for c in self.register.channels} if self.keys is not None else {}
+        return self._ckeys
 
     def _rows_filter(self):
         """The template filter ``items | rows(template)``: the text of ``template`` rendered
@@ -226,11 +234,16 @@ class Renderer:
         between builds (:func:`kanalregister.cache.memo_join`), so a rebuild after one edit
         renders one block per list instead of every row.
         """
-        key_of = self.item_key if self.keys is not None else None
-
         @jinja2.pass_context
         def rows(ctx, items, template: str):
             root = ctx["root"]
+            key_of = None
+            if self.keys is not None:
+                if items and not isinstance(items[0], Event):
+                    ck = self.channel_keys
+                    key_of = (lambda c: ck[c.id])  # noqa: E731 - the common case, without a method call
+                else:
+                    key_of = self.item_key
             common = None
             tmpl = None
 
@@ -238,9 +251,10 @@ class Renderer:
                 nonlocal common, tmpl
                 if tmpl is None:
                     tmpl = self.env.get_template(template)
-                    common = {**self._common(root, ctx["current"]), "by_id": self._by_id}
-                name = "e" if isinstance(item, Event) else "c"
-                return tmpl.render(common, **{name: item})
+                    common = {**self.env.globals, **self._common(root, ctx["current"]), "by_id": self._by_id}
+                # What Template.render does, less its merging of the globals for every row.
+                row_ctx = tmpl.new_context({**common, ("e" if isinstance(item, Event) else "c"): item}, shared=True)
+                return self.env.concat(tmpl.root_render_func(row_ctx))
 
             return Markup(memo_join(items, key_of, self.rows, f"{template}@{root}", one))
 
