@@ -22,7 +22,7 @@ from .cache import BuildCache, code_digest, tree_digest
 from .errors import Diagnostic, KanalregisterError, RegisterInvalid, SiteSourceError, UsageError, file_diagnostic
 from .incremental import digest, load_incremental
 from .model import Register
-from .progress import Progress
+from .progress import Progress, working
 from .publish import Publisher, wait_removals
 
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
@@ -352,10 +352,12 @@ def build(register_path: Path, out: Path, templates: list[Path] | None = None,
 
 
 def _build(register_path, out, templates, content_dir, today, strict, display_name, use_cache, started):
+    """:func:`build` with the cycle collector off (same arguments; ``started`` from it)."""
     cache = BuildCache.open(out, use_cache) if use_cache else None
     if cache is not None:
         render.DATE_MEMO.update(cache.dates)
-    loaded = load_incremental(register_path, today, cache, display_name)
+    with working("kanalregister: läser och kontrollerar förteckningen", start=started):
+        loaded = load_incremental(register_path, today, cache, display_name)
     res = loaded.result
     if res.register is None or (strict and res.diagnostics):
         raise RegisterInvalid(res.diagnostics)

@@ -57,3 +57,47 @@ class Progress:
         if self.drawn:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
+
+
+class working:  # noqa: N801 - used as a context manager, like contextlib's helpers
+    """``with working("kontrollerar 100000 kanaler"):`` — for a phase without steps: after
+    :data:`DELAY` seconds a line ``label … 3 s`` is drawn and updated every second from a
+    background thread, and cleared at the end. Silent where :func:`enabled` is False.
+
+    Args:
+        label: what is being done (Swedish, like the step labels).
+        stream: where to draw (default stderr).
+        start: ``time.monotonic()`` when the build began (default: now).
+    """
+
+    def __init__(self, label: str, stream=None, start: float | None = None):
+        import threading
+
+        self.label, self.stream = label, stream or sys.stderr
+        self.start = time.monotonic() if start is None else start
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._draw, daemon=True) if enabled(self.stream) else None
+        self.drawn = False
+
+    def _draw(self) -> None:
+        if self.stop.wait(max(0.0, DELAY - (time.monotonic() - self.start))):
+            return
+        while True:
+            self.drawn = True
+            self.stream.write(f"\r{self.label} … {int(time.monotonic() - self.start)} s")
+            self.stream.flush()
+            if self.stop.wait(1.0):
+                return
+
+    def __enter__(self) -> working:
+        if self.thread is not None:
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.thread is not None:
+            self.stop.set()
+            self.thread.join()
+            if self.drawn:
+                self.stream.write("\r\x1b[K")
+                self.stream.flush()

@@ -166,3 +166,27 @@ def test_parallel_and_incremental_builds_equal_a_plain_full_build(tmp_path, monk
     assert run_cli("build", "-r", str(edited), "--out", str(fresh), *args).code == 0
     assert _files(parallel) == _files(fresh)
     assert _files(parallel) != _files(plain)
+
+
+def test_a_phase_without_steps_shows_its_time_on_a_terminal(monkeypatch):
+    """Reading and checking a large register takes a while before any page is written."""
+    import io
+    import time
+
+    import kanalregister.progress as progress
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setattr(progress, "DELAY", 0.0)
+    out = Tty()
+    with progress.working("kontrollerar", stream=out, start=time.monotonic() - 3):
+        time.sleep(0.2)
+    assert out.getvalue().startswith("\rkontrollerar … 3 s") and out.getvalue().endswith("\r\x1b[K")
+    monkeypatch.setenv("CI", "true")
+    quiet = Tty()
+    with progress.working("kontrollerar", stream=quiet, start=time.monotonic() - 3):
+        time.sleep(0.1)
+    assert quiet.getvalue() == ""
