@@ -38,7 +38,7 @@ from pathlib import Path
 
 from . import __version__
 
-FORMAT = 3
+FORMAT = 4
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -171,11 +171,14 @@ class BuildCache:
         store: the :class:`BlockStore` of this build (from :meth:`blocks_for`), or None.
         dates: (ordinal, Babel format) → Swedish date text, so that a rebuild that formats
             no new date need not load Babel's locale data.
+        spare: the record of the output's spare copy (:class:`kanalregister.publish.Publisher`),
+            or None.
     """
 
     def __init__(self, path: Path | None, context: str = "", entries: dict | None = None, render: str = "",
-                 pages: dict | None = None, dates: dict | None = None):
+                 pages: dict | None = None, dates: dict | None = None, spare: dict | None = None):
         self.path, self.context, self.render = path, context, render
+        self.spare = spare
         self.entries = entries if entries is not None else {}
         self.pages = pages if pages is not None else {}
         self.dates = dates if dates is not None else {}
@@ -197,7 +200,7 @@ class BuildCache:
             data = marshal.loads(raw)  # loads() of bytes: far faster than load() of a file
             if data.get("format") != FORMAT or data.get("code") != code_digest():
                 return cls(path)
-            entries, pages, dates = data["entries"], data["pages"], data["dates"]
+            entries, pages, dates, spare = data["entries"], data["pages"], data["dates"], data["spare"]
             try:
                 with open(path / "journal", "rb") as fh:
                     journal = fh.read()
@@ -209,7 +212,8 @@ class BuildCache:
                 for rel in record["dropped"]:
                     pages.pop(rel, None)
                 dates.update(record["dates"])
-            cache = cls(path, data["context"], entries, data["render"], pages, dates)
+                spare = record["spare"]
+            cache = cls(path, data["context"], entries, data["render"], pages, dates, spare)
             cache._sizes = (len(raw), len(journal))
             cache._serial = data["serial"]
             return cache
@@ -245,6 +249,7 @@ class BuildCache:
                     "pages": {rel: v for rel, v in self.pages.items() if pages.get(rel) != v},
                     "dropped": [rel for rel in pages if rel not in self.pages],
                     "dates": {k: v for k, v in self.dates.items() if k not in dates},
+                    "spare": self.spare,
                 })
             else:
                 self._snapshot()
@@ -254,7 +259,8 @@ class BuildCache:
     def _snapshot(self) -> None:
         serial = os.urandom(8).hex()
         data = {"format": FORMAT, "code": code_digest(), "serial": serial, "context": self.context,
-                "entries": self.entries, "render": self.render, "pages": self.pages, "dates": self.dates}
+                "entries": self.entries, "render": self.render, "pages": self.pages, "dates": self.dates,
+                "spare": self.spare}
         fd, tmp = tempfile.mkstemp(prefix="state.", dir=self.path)
         try:
             with os.fdopen(fd, "wb") as fh:

@@ -106,6 +106,7 @@ def write_site(register: Register, out: Path, templates: list[Path] | None = Non
         raise UsageError([file_diagnostic(str(cdir), "content.missing", "content folder not found")])
     content = render.load_content(cdir)
     cache_dir = cache.path if cache is not None else None
+    cache_obj = cache if cache is not None and cache.path is not None else None
     if cache is None or keys is None:
         keys, cache = None, None
         rkey, rows = "", None
@@ -121,7 +122,8 @@ def write_site(register: Register, out: Path, templates: list[Path] | None = Non
             jinja_dir = None
     renderer = render.Renderer(register, dirs, content, date, keys, rows, jinja_dir)
     progress = Progress(len(register.channels) + 12, "kanalregister: skriver sidor", start=started)
-    with Publisher(out) as pub:
+    spare = (cache_obj.spare if cache_obj is not None else None)
+    with Publisher(out, spare, keep_spare=cache_obj is not None) as pub:
         jobs = renderer.site_page_jobs()
         parallel = len(register.channels) >= PARALLEL_MIN
         here = [job for path, job in jobs if not (parallel and path in render.Renderer.SIDE_PAGES)]
@@ -161,6 +163,8 @@ def write_site(register: Register, out: Path, templates: list[Path] | None = Non
         for rel in sorted(seen):
             pub.write(rel, seen[rel].read_bytes())
         pub.commit(background=background_removal)
+        if cache_obj is not None:
+            cache_obj.spare = pub.spare_record
         if cache is not None:
             cache.render = rkey
             pages = {}
@@ -208,12 +212,12 @@ class _Side:
             os.close(r)
             status = 0
             try:
-                pub.written, pub.reused, pub.stats, pub.linked = [], 0, {}, set()
+                pub.written, pub.reused, pub.stats, pub.linked, pub.changed = [], 0, {}, set(), set()
                 rows.used = set()
                 value = fn()
                 # Files linked unchanged from the old site keep the stats the parent knows.
                 stats = {rel: st for rel, st in pub.stats.items() if rel not in pub.linked}
-                out = ("ok", value, len(pub.written), pub.reused, stats, rows.used)
+                out = ("ok", value, pub.written, pub.reused, stats, rows.used, pub.changed)
             except KanalregisterError as exc:
                 out = ("error", [tuple(getattr(d, f) for f in Diagnostic.__slots__) for d in exc.diagnostics])
             except BaseException as exc:  # noqa: BLE001 - reported by the parent
@@ -258,8 +262,9 @@ class _Side:
             raise SiteSourceError([Diagnostic(*d) for d in out[1]])
         if out[0] == "crash":
             raise RuntimeError(f"the side process of the build failed: {out[1]}")
-        _ok, value, written, reused, stats, used = out
-        self.pub.written.extend([""] * written)  # only the count matters to the caller
+        _ok, value, written, reused, stats, used, changed = out
+        self.pub.written.extend(written)
+        self.pub.changed |= changed
         self.pub.reused += reused
         self.pub.stats.update(stats)
         self.rows.used |= used  # the child wrote its new blocks to the folder itself

@@ -71,22 +71,45 @@ class Publisher:
     Use as a context manager; call :meth:`write` for each file and :meth:`commit` at the end.
     Leaving the block without commit (an exception) removes the temporary folder.
 
+    **The spare copy.** With ``spare`` (a record from the last build, kept in the build
+    cache) the previous output's predecessor, kept as ``.<out>.spare`` beside the output,
+    is brought up to date instead of a new folder being filled: its files are hard links to
+    the same files as the output's, except the ``stale`` ones the last build changed, added
+    or removed. So a rebuild touches only those and the files that change now — not one
+    link per file of a 100,000-page site — and after the swap the old output becomes the next
+    spare. Before it is changed the spare is renamed to a temporary name, so a killed build
+    leaves no spare that could be trusted; every change goes through a new file and a
+    rename, never into a file that the live output shares.
+
     Args:
         out: the output folder (``site/``); its parent must exist or be creatable.
+        spare: ``{"ino": inode of the spare's folder, "live": inode of the output folder,
+            "stale": [posix paths]}`` from :attr:`spare_record` of the last build, or None.
+        keep_spare: keep the replaced output as the next spare (see :attr:`spare_record`)
+            instead of removing it.
 
     Raises:
         UsageError: the output path exists but is not a folder, or cannot be written.
     """
 
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, spare: dict | None = None, keep_spare: bool = False):
         self.out = Path(out).absolute()
         if self.out.exists() and not self.out.is_dir():
             raise UsageError([file_diagnostic(str(out), "output.not-a-folder",
                                               "the output path exists and is not a folder")])
+        self.spare_path = self.out.parent / f".{self.out.name}.spare"
+        self.keep_spare = keep_spare
+        self.stale: set[str] | None = None  # None: a fresh temporary folder
         try:
             self.out.parent.mkdir(parents=True, exist_ok=True)
             self._clean_leftovers()
-            self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.tmp-", dir=self.out.parent))
+            self.tmp = self._take_spare(spare) if keep_spare else None
+            if self.tmp is None:
+                if self.spare_path.exists():  # not the one recorded: never trusted
+                    doomed = self.out.parent / f".{self.out.name}.tmp-{os.urandom(6).hex()}"
+                    os.rename(self.spare_path, doomed)  # out of the way before it is removed
+                    _remove(doomed, True)
+                self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.tmp-", dir=self.out.parent))
         except OSError as exc:
             raise UsageError([file_diagnostic(str(out), "output.unwritable",
                                               f"cannot write the output folder: {exc}")]) from None
@@ -96,14 +119,53 @@ class Publisher:
         self.stats: dict[str, tuple[int, int, int]] = {}
         #: files linked by :meth:`reuse` (their stats are the ones the caller passed in)
         self.linked: set[str] = set()
+        #: files whose bytes this build wrote anew (not kept from the current output)
+        self.changed: set[str] = set()
+        #: what the next build needs to use the spare this one leaves (see the class text)
+        self.spare_record: dict | None = None
         self._dirs: set[Path] = set()
         self._reuse_dirs: set[str] = set()
         self._reuse = self.out.is_dir()
+
+    def _take_spare(self, record: dict | None) -> Path | None:
+        """Rename the recorded spare to a temporary name and return it, or None."""
+        if not record or not self.out.is_dir():
+            return None
+        try:
+            if os.stat(self.spare_path).st_ino != record["ino"] or os.stat(self.out).st_ino != record["live"]:
+                return None
+            tmp = self.out.parent / f".{self.out.name}.tmp-{os.urandom(6).hex()}"
+            os.rename(self.spare_path, tmp)
+        except (OSError, KeyError, TypeError):
+            return None
+        self.stale = set(record["stale"])
+        return tmp
 
     def _clean_leftovers(self) -> None:
         for prefix in (f".{self.out.name}.tmp-", f".{self.out.name}.old-"):
             for p in self.out.parent.glob(prefix + "*"):
                 shutil.rmtree(p, ignore_errors=True)
+
+    def _place(self, rel: str, path: Path, data: bytes | None, old: str | None):
+        """Make ``path`` the file ``old`` (a link to it) or a new file holding ``data``.
+        Returns the new file's stats when data was written, else None. In a spare a file is
+        replaced through a rename: its old inode may be shared with the live output."""
+        if self.stale is not None:
+            if old is not None:
+                if rel not in self.stale and os.path.exists(path):
+                    return None  # already a link to the very same file
+                tmp = f"{path}.{os.getpid()}.link"
+                os.link(old, tmp)
+                os.replace(tmp, path)
+                return None
+            tmp = f"{path}.{os.getpid()}.new"
+            st = _write_file(tmp, data)
+            os.replace(tmp, path)
+            return st
+        if old is not None:
+            os.link(old, path)
+            return None
+        return _write_file(str(path), data)
 
     def write(self, rel: str, text: str | bytes) -> None:
         """Write one file at posix path ``rel`` inside the new site (UTF-8 for text).
@@ -124,20 +186,14 @@ class Publisher:
             try:
                 st = old.stat()
                 if st.st_size == len(data) and old.read_bytes() == data:
-                    os.link(old, path)
+                    self._place(rel, path, None, str(old))
                     self.reused += 1
                     self.stats[rel] = (st.st_ino, st.st_mtime_ns, st.st_size)
                     return
             except OSError:
                 pass
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            st = os.fstat(fd)  # after the last write: the size and mtime the file keeps
-        finally:
-            os.close(fd)
+        st = self._place(rel, path, data, None)
+        self.changed.add(rel)
         self.stats[rel] = (st.st_ino, st.st_mtime_ns, st.st_size)
 
     def reuse(self, rel: str, expect: tuple[int, int, int]) -> bool:
@@ -155,7 +211,10 @@ class Publisher:
             if slash > 0 and rel[:slash] not in self._reuse_dirs:
                 (self.tmp / rel[:slash]).mkdir(parents=True, exist_ok=True)
                 self._reuse_dirs.add(rel[:slash])
-            os.link(old, f"{self.tmp}/{rel}")
+            if self.stale is None:
+                os.link(old, f"{self.tmp}/{rel}")
+            else:
+                self._place(rel, Path(f"{self.tmp}/{rel}"), None, old)
         except OSError:
             return False
         self.written.append(rel)
@@ -170,19 +229,44 @@ class Publisher:
         path.mkdir(parents=True, exist_ok=True)
         self._dirs.add(path)
 
-    def commit(self, background: bool = False) -> None:
-        """Swap the new site in; remove the old one. Raises UsageError on I/O failure.
+    def _files(self, root: Path) -> set[str]:
+        out = set()
+        for dirpath, _dirs, files in os.walk(root):
+            rel = os.path.relpath(dirpath, root)
+            prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+            out.update(prefix + f for f in files)
+        return out
 
-        With ``background`` the old copy is removed by a forked process, so that the caller
+    def commit(self, background: bool = False) -> None:
+        """Swap the new site in; keep the old one as the spare or remove it. Raises
+        UsageError on I/O failure.
+
+        With ``background`` an old copy is removed by a forked process, so that the caller
         can go on (writing its cache) meanwhile; call :func:`wait_removals` before exiting.
         """
-        # mkdtemp makes the folder 0700; the folders inside were made by mkdir and, like the
-        # files, follow the umask.
-        os.chmod(self.tmp, 0o755)
+        produced = set(self.written)
         try:
+            removed = set()
+            if self.stale is not None:  # a spare: drop what this build no longer has
+                for rel in self._files(self.tmp) - produced:
+                    os.unlink(self.tmp / rel)
+                    removed.add(rel)
+            # mkdtemp makes the folder 0700; the folders inside were made by mkdir and, like
+            # the files, follow the umask.
+            os.chmod(self.tmp, 0o755)
             if self.out.exists():
+                new_ino = os.stat(self.tmp).st_ino
                 if _exchange(self.tmp, self.out):
-                    _remove(self.tmp, background)
+                    if self.keep_spare:
+                        # The old output, now at the temporary name, differs from the new
+                        # one in what this build wrote, and in the files only one of them has.
+                        stale = self.changed | removed | (set() if self.stale is not None else
+                                                          self._files(self.tmp) ^ produced)
+                        os.rename(self.tmp, self.spare_path)
+                        self.spare_record = {"ino": os.stat(self.spare_path).st_ino, "live": new_ino,
+                                             "stale": sorted(stale)}
+                    else:
+                        _remove(self.tmp, background)
                 else:
                     old = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.old-", dir=self.out.parent))
                     os.rename(self.out, old / "site")
@@ -190,9 +274,22 @@ class Publisher:
                     shutil.rmtree(old)
             else:
                 os.rename(self.tmp, self.out)
+                if self.keep_spare:
+                    self._link_spare(produced)
         except OSError as exc:
             raise UsageError([file_diagnostic(str(self.out), "output.swap",
                                               f"cannot publish the new site: {exc}")]) from None
+
+    def _link_spare(self, produced: set[str]) -> None:
+        """After a first build: a spare of hard links to every file, for the next rebuild."""
+        tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.tmp-", dir=self.out.parent))
+        for rel in sorted(produced):
+            path = tmp / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.link(self.out / rel, path)
+        os.chmod(tmp, 0o755)
+        os.rename(tmp, self.spare_path)
+        self.spare_record = {"ino": os.stat(self.spare_path).st_ino, "live": os.stat(self.out).st_ino, "stale": []}
 
     def abort(self) -> None:
         """Remove the temporary folder; the previous output is untouched."""
@@ -204,3 +301,16 @@ class Publisher:
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is not None:
             self.abort()
+
+
+def _write_file(path: str, data: bytes) -> os.stat_result:
+    """Write ``data`` to a new file; return its stat (inode, mtime in ns, size…)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        st = os.fstat(fd)  # after the last write: the size and mtime the file keeps
+    finally:
+        os.close(fd)
+    return st

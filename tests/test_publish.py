@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 from conftest import DEMO, ROOT, TODAY, run_cli
 
 from kanalregister.publish import Publisher
@@ -79,7 +80,7 @@ def test_sigkill_mid_build_leaves_previous_site_intact(tmp_path):
     # the next build cleans up the killed build's leftovers
     time.sleep(0.01)
     assert run_cli("build", "-r", str(DEMO), "--out", str(out), "--today", TODAY.isoformat()).code == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.kanalregister-cache", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.kanalregister-cache", ".site.spare", "site"]
 
 
 def test_output_path_that_is_a_file(tmp_path):
@@ -190,3 +191,55 @@ def test_a_phase_without_steps_shows_its_time_on_a_terminal(monkeypatch):
     with progress.working("kontrollerar", stream=quiet, start=time.monotonic() - 3):
         time.sleep(0.1)
     assert quiet.getvalue() == ""
+
+
+def test_the_spare_copy_is_brought_up_to_date_and_swapped(tmp_path):
+    """A rebuild updates the spare (the output before last) with only what changed."""
+    out = tmp_path / "site"
+    with Publisher(out, keep_spare=True) as pub:
+        for name in ("a.html", "b.html", "c.html", "kanal/x.html"):
+            pub.write(name, f"<p>{name} 1</p>")
+        pub.commit()
+    first = pub.spare_record
+    assert first is not None and first["stale"] == []
+    spare = tmp_path / ".site.spare"
+    assert _snapshot(spare) == _snapshot(out)
+    ino = {p: (out / p).stat().st_ino for p in ("a.html", "b.html", "kanal/x.html")}
+    for rnd, record in ((2, first), (3, None)):
+        with Publisher(out, record, keep_spare=True) as pub:
+            pub.write("a.html", "<p>a.html 1</p>")  # unchanged
+            pub.write("b.html", f"<p>b.html {rnd}</p>")  # changed
+            pub.write("kanal/x.html", "<p>kanal/x.html 1</p>")  # unchanged
+            pub.write(f"new{rnd}.html", "<p>new</p>")  # added; c.html (and new2.html) removed
+            pub.commit()
+        record = pub.spare_record
+        assert _snapshot(out) == {"a.html": b"<p>a.html 1</p>", "b.html": f"<p>b.html {rnd}</p>".encode(),
+                                  "kanal/x.html": b"<p>kanal/x.html 1</p>", f"new{rnd}.html": b"<p>new</p>"}
+        assert (out / "a.html").stat().st_ino == ino["a.html"]  # kept, not rewritten
+        assert (out / "kanal/x.html").stat().st_ino == ino["kanal/x.html"]
+        assert (out / "b.html").stat().st_ino != ino["b.html"]
+        ino["b.html"] = (out / "b.html").stat().st_ino
+        assert set(record["stale"]) >= {"b.html", f"new{rnd}.html"}
+    # round 3 used no record: the spare was not trusted, the build made a new folder
+    from kanalregister.publish import wait_removals
+
+    wait_removals()
+    assert not list(tmp_path.glob(".site.tmp-*"))
+
+
+def test_a_build_killed_while_using_the_spare_leaves_no_spare_to_trust(tmp_path):
+    out = tmp_path / "site"
+    with Publisher(out, keep_spare=True) as pub:
+        pub.write("a.html", "1")
+        pub.commit()
+    record = pub.spare_record
+    with pytest.raises(RuntimeError), Publisher(out, record, keep_spare=True) as pub:
+        pub.write("a.html", "2")
+        raise RuntimeError("killed")
+    assert (out / "a.html").read_text() == "1"
+    assert not (tmp_path / ".site.spare").exists()  # renamed away before it was changed, then removed
+    with Publisher(out, record, keep_spare=True) as pub:  # the stale record is not trusted
+        assert pub.stale is None
+        pub.write("a.html", "3")
+        pub.commit()
+    assert (out / "a.html").read_text() == "3"
