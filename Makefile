@@ -8,6 +8,7 @@ PIP ?= $(PYTHON) -m pip
 
 install:
 	$(PIP) install -q -e .
+	$(PYTHON) -m compileall -q kanalregister  # bytecode, as a non-editable install would have
 
 install-test:
 	$(PIP) install -q -e '.[test]'

@@ -478,26 +478,24 @@ def _fast_dict(pairs):
     for k, v in pairs:
         if k in d or v.__class__ is str and v in _SUSPECT_VALUES:
             raise _Fallback(k)  # a duplicate key, or a value rapidyaml rewrote
+        if v.__class__ is list:  # its mappings are LocDicts already (made by this hook)
+            v = _lists(v)
         dict.__setitem__(d, k, v)
     d.start, d.pos, d.kpos = (0, 0), _NOPOS, _NOPOS
     return d
 
 
 def _lists(v):
-    """Turn the JSON lists of a fast-path tree into LocLists (in place where possible)."""
-    if isinstance(v, dict):
-        for k, x in v.items():
-            if isinstance(x, (list, dict)):
-                dict.__setitem__(v, k, _lists(x))
+    """Turn a JSON list of the fast path into a LocList (its nested lists too). Mappings are
+    LocDicts already: :func:`_fast_dict` makes them, and calls this for their list values."""
+    if v.__class__ is not list:
         return v
-    if isinstance(v, list):
-        if any(x.__class__ is str and x in _SUSPECT_VALUES for x in v):
-            raise _Fallback(v)
-        out = LocList.__new__(LocList)
-        list.__init__(out, (_lists(x) if isinstance(x, (list, dict)) else x for x in v))
-        out.start, out.pos = (0, 0), _NOPOS
-        return out
-    return v
+    if any(x.__class__ is str and x in _SUSPECT_VALUES for x in v):
+        raise _Fallback(v)
+    out = LocList.__new__(LocList)
+    list.__init__(out, (_lists(x) if x.__class__ is list else x for x in v))
+    out.start, out.pos = (0, 0), _NOPOS
+    return out
 
 
 @contextmanager
@@ -542,7 +540,7 @@ def parse_fast(raw: bytes, name: str) -> Document | None:
                           object_pairs_hook=_fast_dict)
         if not isinstance(data, dict):
             return None
-        return Document(name, _lists(data), (), (0, 0))
+        return Document(name, data, (), (0, 0))
     except (_Fallback, ValueError, RecursionError, MemoryError, RuntimeError, TypeError):
         return None
     except Exception:  # rapidyaml's own exception classes  # noqa: BLE001

@@ -30,10 +30,10 @@ _PNR = re.compile(r"(?<![\d-])(?:19|20)?(\d{6})[-+ ]?(\d{4})(?![\d-])")
 _MOBILE = re.compile(r"(?<!\d)(?:\+46|0046|0)\s?7[02369](?:[\s-]?\d){7}(?!\d)")
 _FREEMAIL = re.compile(r"@(gmail|googlemail|hotmail|outlook|live|yahoo|icloud|me|msn|aol|protonmail|proton)\.",
                        re.I)
-_SECRET = re.compile(
-    r"(?i:(?:password|passwd|lösenord|losenord|lösen|pwd|api[_ -]?key|secret|token)\s*[:=]\s*\S)"
-    r"|ghp_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|xox[abposr]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}"
-    r"|EAA[A-Za-z0-9]{30,}|-----BEGIN [A-Z ]*PRIVATE KEY-----|sk-[A-Za-z0-9]{32,}")
+_SECRET_KEYWORD = r"(?i:(?:password|passwd|lösenord|losenord|lösen|pwd|api[_ -]?key|secret|token)\s*[:=]\s*\S)"
+_SECRET_TOKENS = (r"ghp_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|xox[abposr]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}"
+                  r"|EAA[A-Za-z0-9]{30,}|-----BEGIN [A-Z ]*PRIVATE KEY-----|sk-[A-Za-z0-9]{32,}")
+_SECRET = re.compile(f"{_SECRET_KEYWORD}|{_SECRET_TOKENS}")
 
 
 def url_problem(url: str, platform: str | None) -> tuple[str, str, str | None] | None:
@@ -79,8 +79,13 @@ def _luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+_SIX_DIGITS = re.compile(r"\d{6}")
+
+
 def personnummer_in(text: str) -> str | None:
     """Return the first Swedish personnummer-like number (valid check digit) in ``text``."""
+    if _SIX_DIGITS.search(text) is None:  # every match of _PNR holds six digits in a row
+        return None
     for m in _PNR.finditer(text):
         digits = m.group(1) + m.group(2)
         mm, dd = int(digits[2:4]), int(digits[4:6])
@@ -269,8 +274,19 @@ def _personal_data(s: str, internal: tuple) -> tuple[str, str] | None:
     return None
 
 
+#: Necessary for a match of _SECRET's keyword part: every keyword ends in d, n, y or t (in
+#: either case; IGNORECASE knows no other letters equal to these), followed by optional space
+#: and ':' or '='. Cheap to search; the full pattern runs only where this finds something.
+_SECRET_HINT = re.compile(r"[dDnNyYtT]\s*[:=]")
+#: _SECRET's case-sensitive alternatives alone (their first characters let re skip fast).
+_SECRET_LITERAL = re.compile(_SECRET_TOKENS)
+
+
 def _check_secrets(ck, row: dict, node, path: str) -> None:
-    if not _SECRET.search("\x00".join(v for v in row.values() if isinstance(v, str))):
+    joined = "\x00".join(v for v in row.values() if isinstance(v, str))
+    if _SECRET_HINT.search(joined) is None and _SECRET_LITERAL.search(joined) is None:
+        return
+    if not _SECRET.search(joined):
         return
     for name, v in row.items():
         if isinstance(v, str) and _SECRET.search(v):

@@ -227,3 +227,27 @@ def test_fast_reader_agrees_with_the_exact_one():
     # the comparison really exercised the fast reader (texts with & ! < … fall back, by design)
     assert COUNTS["fast-valid-taken"] > COUNTS["fast-valid"] // 2
     assert COUNTS["fast-taken"] > 100
+
+
+def test_the_credential_prefilter_misses_nothing_the_full_pattern_finds():
+    """rules._check_secrets looks for `d|n|y|t` before ':'/'=' (and the token prefixes)
+    before running the full pattern; under IGNORECASE no other character is one of those."""
+    import re
+
+
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    assert set(re.findall("(?i)[dnyt]", every)) == set("dDnNyYtT")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["password", "PassWD", "lösenord", "LOSENORD", "Lösen", "pwd", "api_key",
+                                 "API-Key", "apikey", "secret", "ToKeN", " ", "\t", ":", "=", "x", "9",
+                                 "https://", "ghp_" + "a" * 30, "sk-" + "B" * 32, "AKIA" + "Z" * 16,
+                                 "-----BEGIN RSA PRIVATE KEY-----", "ſecret", "ı", "\u00a0"]),
+                max_size=8))
+def test_the_credential_prefilter_agrees_with_the_full_pattern(parts):
+    from kanalregister import rules
+
+    text = "".join(parts)
+    if rules._SECRET.search(text):
+        assert rules._SECRET_HINT.search(text) or rules._SECRET_LITERAL.search(text)
