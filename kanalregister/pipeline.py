@@ -7,7 +7,6 @@ replaces the output only at the end (:mod:`kanalregister.publish`).
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import marshal
 import multiprocessing
 import os
@@ -126,8 +125,11 @@ def write_site(register: Register, out: Path, templates: list[Path] | None = Non
     with Publisher(out, spare, keep_spare=cache_obj is not None) as pub:
         jobs = renderer.site_page_jobs()
         parallel = len(register.channels) >= PARALLEL_MIN
-        here = [job for path, job in jobs if not (parallel and path in render.Renderer.SIDE_PAGES)]
-        there = [job for path, job in jobs if parallel and path in render.Renderer.SIDE_PAGES]
+        side_pages = set(render.Renderer.SIDE_PAGES)
+        if cache is not None and cache.pages:  # most channel pages will be linked, not rendered:
+            side_pages.add("kontrollera.html")  # the side process has time for one more list
+        here = [job for path, job in jobs if not (parallel and path in side_pages)]
+        there = [job for path, job in jobs if parallel and path in side_pages]
 
         old_pages = dict(cache.pages) if cache is not None else {}
 
@@ -345,19 +347,6 @@ def build(register_path: Path, out: Path, templates: list[Path] | None = None,
     """
     started = time.monotonic()
     today = today or dt.date.today()
-    # The model is acyclic and lives until the end: the cycle collector's passes over
-    # hundreds of thousands of young objects would only cost time.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _build(register_path, out, templates, content_dir, today, strict, display_name, use_cache, started)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-
-
-def _build(register_path, out, templates, content_dir, today, strict, display_name, use_cache, started):
-    """:func:`build` with the cycle collector off (same arguments; ``started`` from it)."""
     cache = BuildCache.open(out, use_cache) if use_cache else None
     if cache is not None:
         render.DATE_MEMO.update(cache.dates)
