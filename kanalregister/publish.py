@@ -213,8 +213,9 @@ class Publisher:
                 self._reuse_dirs.add(rel[:slash])
             if self.stale is None:
                 os.link(old, f"{self.tmp}/{rel}")
-            else:
+            elif rel in self.stale or not os.path.exists(f"{self.tmp}/{rel}"):
                 self._place(rel, Path(f"{self.tmp}/{rel}"), None, old)
+            # else: the spare's file is already a link to the very same file
         except OSError:
             return False
         self.written.append(rel)
