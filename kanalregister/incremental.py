@@ -34,7 +34,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from . import model
+from . import forking, model
 from .cache import code_digest
 from .errors import KanalregisterError
 from .load import _fast_unsafe, parse_bytes, parse_fast, read_bytes
@@ -421,55 +421,25 @@ def _parallel(split: Split, today: dt.date, name: str) -> Loaded | None:
     entry tuples. None (and a full check by the caller) when fork is missing, a part
     reports anything, or the halves do not read as whole entries.
     """
-    import os
-
     n = len(split.chunks)
-    if n < PARALLEL_MIN or (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
+    if n < PARALLEL_MIN or not forking.can_fork():
         return None
     ids = {m.group(1).decode("utf-8", "replace") for _line, c in split.chunks for m in _ID_LINE.finditer(c)}
-    halves = [list(range(0, n // 2)), list(range(n // 2, n))]
-    procs = []
-    for half in halves:
-        r, w = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(r)
-            os.close(w)
-            return _reap(procs)
-        if pid == 0:
-            os.close(r)
+
+    def half_work(half: list[int]):
+        def work():
             try:
                 part = _validate_part(split, half, today, ids, name)
-                out = None if part is None else [entry_for(ch, part.internal[ch.id]) for ch in part.channels]
-                data = marshal.dumps(out)
-            except BaseException:  # noqa: BLE001 - the parent falls back to the full check
-                data = marshal.dumps(None)
-            try:
-                with os.fdopen(w, "wb") as fh:
-                    fh.write(data)
-            finally:
-                os._exit(0)
-        os.close(w)
-        procs.append((pid, r))
+            except Exception:  # noqa: BLE001 - the parent falls back to the full check
+                return 0, None
+            return 0, None if part is None else [entry_for(ch, part.internal[ch.id]) for ch in part.channels]
+        return work
+
+    children = [forking.start(half_work(h)) for h in (list(range(0, n // 2)), list(range(n // 2, n)))]
     part = _validate_part(split, [], today, ids, name)  # the head and tail, meanwhile
-    results = []
-    for pid, r in procs:
-        with os.fdopen(r, "rb") as fh:
-            data = fh.read()
-        os.waitpid(pid, 0)
-        results.append(marshal.loads(data) if data else None)
+    results = [forking.finish(c) if c is not None else None for c in children]
     if part is None or any(x is None for x in results):
         return None
     digests = [digest(chunk) for _line, chunk in split.chunks]
     entries = dict(zip(digests, (e for half in results for e in half)))  # noqa: B905 - checked in _assemble
     return _assemble(split, digests, entries, {}, part, 0)
-
-
-def _reap(procs) -> None:
-    import os
-
-    for pid, r in procs:
-        os.close(r)
-        os.waitpid(pid, 0)
-    return None

@@ -7,16 +7,14 @@ replaces the output only at the end (:mod:`kanalregister.publish`).
 from __future__ import annotations
 
 import datetime as dt
-import marshal
 import multiprocessing
 import os
-import signal
 import time
 import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import export, render
+from . import export, forking, render
 from .cache import BuildCache, code_digest, tree_digest
 from .errors import Diagnostic, KanalregisterError, RegisterInvalid, SiteSourceError, UsageError, file_diagnostic
 from .incremental import digest, load_incremental
@@ -195,54 +193,35 @@ class _Side:
     fails, ``fn`` runs here when joined.
     """
 
-    def __init__(self, fn, pub: Publisher, rows, pid: int | None, fd: int | None):
-        self.fn, self.pub, self.rows, self.pid, self.fd = fn, pub, rows, pid, fd
+    def __init__(self, fn, pub: Publisher, rows, child: tuple[int, int] | None):
+        self.fn, self.pub, self.rows, self.child = fn, pub, rows, child
 
     @classmethod
     def start(cls, fn, pub: Publisher, rows) -> _Side:
         """Fork and run ``fn`` in the child; see the class text."""
-        if "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
-            return cls(fn, pub, rows, None, None)
-        r, w = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(r)
-            os.close(w)
-            return cls(fn, pub, rows, None, None)
-        if pid == 0:  # the child: never returns
-            os.close(r)
-            status = 0
+        if not forking.can_fork():
+            return cls(fn, pub, rows, None)
+
+        def work():
+            pub.written, pub.reused, pub.stats, pub.linked, pub.changed = [], 0, {}, set(), set()
+            rows.used = set()
             try:
-                pub.written, pub.reused, pub.stats, pub.linked, pub.changed = [], 0, {}, set(), set()
-                rows.used = set()
                 value = fn()
-                # Files linked unchanged from the old site keep the stats the parent knows.
-                stats = {rel: st for rel, st in pub.stats.items() if rel not in pub.linked}
-                out = ("ok", value, pub.written, pub.reused, stats, rows.used, pub.changed)
             except KanalregisterError as exc:
-                out = ("error", [tuple(getattr(d, f) for f in Diagnostic.__slots__) for d in exc.diagnostics])
+                return 0, ("error", [tuple(getattr(d, f) for f in Diagnostic.__slots__) for d in exc.diagnostics])
             except BaseException as exc:  # noqa: BLE001 - reported by the parent
-                out = ("crash", f"{type(exc).__name__}: {exc}")
-                status = 1
-            try:
-                with os.fdopen(w, "wb") as fh:
-                    fh.write(marshal.dumps(out))
-            finally:
-                os._exit(status)
-        os.close(w)
-        return cls(fn, pub, rows, pid, r)
+                return 1, ("crash", f"{type(exc).__name__}: {exc}")
+            # Files linked unchanged from the old site keep the stats the parent knows.
+            stats = {rel: st for rel, st in pub.stats.items() if rel not in pub.linked}
+            return 0, ("ok", value, pub.written, pub.reused, stats, rows.used, pub.changed)
+
+        return cls(fn, pub, rows, forking.start(work))
 
     def kill(self) -> None:
         """Stop the child (this process failed); reap it."""
-        if self.pid is not None:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
-            except (OSError, ChildProcessError):
-                pass
-            self.pid = None
-            os.close(self.fd)
+        if self.child is not None:
+            forking.kill(self.child)
+            self.child = None
 
     def join(self):
         """Wait for the child; merge its files and blocks; return ``fn``'s value.
@@ -251,15 +230,11 @@ class _Side:
             SiteSourceError: a template failed in the child.
             RuntimeError: the child died (a bug, not a data error).
         """
-        if self.pid is None:
+        if self.child is None:
             return self.fn()
-        with os.fdopen(self.fd, "rb") as fh:
-            data = fh.read()
-        os.waitpid(self.pid, 0)
-        self.pid = None
-        if not data:
+        out, self.child = forking.finish(self.child), None
+        if out is None:
             raise RuntimeError("the side process of the build died")
-        out = marshal.loads(data)
         if out[0] == "error":
             raise SiteSourceError([Diagnostic(*d) for d in out[1]])
         if out[0] == "crash":
