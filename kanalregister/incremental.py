@@ -231,7 +231,7 @@ class Loaded:
     Attributes:
         result: the validation result, exactly as :func:`check_file` would give it.
         split: the split text, or None when the register was not split.
-        entries: chunk digest → :class:`Entry` for every channel (empty unless the result is
+        entries: chunk digest → entry tuple (:func:`entry_for`) for every channel (empty unless the result is
             clean and the text was split).
         keys: channel id → chunk digest (same condition).
         reused: how many channels came from the cache (int).
@@ -247,7 +247,7 @@ class Loaded:
 
 
 def load_incremental(path, today: dt.date, cache=None, display_name: str | None = None) -> Loaded:
-    """Validate a register, reusing the cache's entries (digest → :class:`Entry`) when possible.
+    """Validate a register, reusing the cache's entries (digest → :func:`entry_for` tuple) when possible.
 
     Args:
         path: the register file.
