@@ -6,6 +6,7 @@ replaces the output only at the end (:mod:`kanalregister.publish`).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import multiprocessing
 import os
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import export, forking, render
-from .cache import BuildCache, code_digest, tree_digest
+from .cache import BuildCache, cache_path, code_digest, tree_digest
 from .errors import Diagnostic, KanalregisterError, RegisterInvalid, SiteSourceError, UsageError, file_diagnostic
 from .incremental import digest, load_incremental
 from .model import Register
@@ -322,6 +323,38 @@ def build(register_path: Path, out: Path, templates: list[Path] | None = None,
     """
     started = time.monotonic()
     today = today or dt.date.today()
+    with _build_lock(out if use_cache else None):
+        return _build(register_path, out, templates, content_dir, today, strict, display_name, use_cache, started)
+
+
+@contextlib.contextmanager
+def _build_lock(out: Path | None):
+    """Hold an exclusive lock on ``out``'s cache folder (``lock`` inside it) while building,
+    so that two builds of the same output (``serve`` and a manual build, say) take turns
+    with the cache and the spare copy. None, or a platform without ``fcntl``: no lock."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on Linux or macOS
+        fcntl = None
+    if out is None or fcntl is None:
+        yield
+        return
+    try:
+        folder = cache_path(out)
+        folder.mkdir(parents=True, exist_ok=True)
+        fh = open(folder / "lock", "a")  # noqa: SIM115 - closed below
+    except OSError:  # an unwritable place: build without the lock (the cache will not be saved either)
+        yield
+        return
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        yield
+    finally:
+        fh.close()
+
+
+def _build(register_path, out, templates, content_dir, today, strict, display_name, use_cache, started):
+    """:func:`build` under its lock (same arguments; ``started`` from it)."""
     cache = BuildCache.open(out, use_cache) if use_cache else None
     if cache is not None:
         render.DATE_MEMO.update(cache.dates)

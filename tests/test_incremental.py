@@ -289,3 +289,28 @@ def test_validation_in_two_processes_equals_one(tmp_path, monkeypatch, name):
     assert re.sub(r" to \S+/", "", got.err) == re.sub(r" to \S+/", "", want.err)
     if want.code == 0:
         assert _snapshot(one) == _snapshot(two)
+
+
+def test_two_builds_of_one_output_at_once_take_turns(tmp_path):
+    """Builds of the same output lock its cache folder, so the cache and the spare copy
+    stay consistent when, say, ``serve`` and a manual build run together."""
+    import os
+    import subprocess
+
+    regs = []
+    for k in range(2):
+        p = tmp_path / f"r{k}.yaml"
+        p.write_text(_set(BASE, 5 + k, "purpose", f"Samtidigt {k}."), encoding="utf-8")
+        regs.append(p)
+    out, ref = tmp_path / "site", tmp_path / "ref"
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1795000000", "CI": "true"}
+    assert run_cli("build", "-r", str(regs[0]), "--out", str(out), "--today", TODAY.isoformat()).code == 0
+    procs = [subprocess.Popen([sys.executable, str(ROOT / "build.py"), "build", "-r", str(r), "--out", str(out),
+                               "--today", TODAY.isoformat()], env=env, stderr=subprocess.PIPE) for r in regs * 2]
+    assert all(p.wait(timeout=120) == 0 for p in procs)
+    last = tmp_path / "last.yaml"
+    last.write_text(_set(BASE, 9, "purpose", "Till sist."), encoding="utf-8")
+    got = run_cli("build", "-r", str(last), "--out", str(out), "--today", TODAY.isoformat())
+    assert got.code == 0 and "channels unchanged since the last build" in got.err
+    assert run_cli("build", "-r", str(last), "--out", str(ref), "--today", TODAY.isoformat(), "--no-cache").code == 0
+    assert _snapshot(out) == _snapshot(ref)
