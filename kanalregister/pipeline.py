@@ -204,7 +204,7 @@ class _Side:
             return cls(fn, pub, rows, None)
 
         def work():
-            pub.written, pub.reused, pub.stats, pub.linked, pub.changed = [], 0, {}, set(), set()
+            pub.start_report()
             rows.used = set()
             try:
                 value = fn()
@@ -212,9 +212,7 @@ class _Side:
                 return 0, ("error", [tuple(getattr(d, f) for f in Diagnostic.__slots__) for d in exc.diagnostics])
             except BaseException as exc:  # noqa: BLE001 - reported by the parent
                 return 1, ("crash", f"{type(exc).__name__}: {exc}")
-            # Files linked unchanged from the old site keep the stats the parent knows.
-            stats = {rel: st for rel, st in pub.stats.items() if rel not in pub.linked}
-            return 0, ("ok", value, pub.written, pub.reused, stats, rows.used, pub.changed)
+            return 0, ("ok", value, pub.report(), rows.used)
 
         return cls(fn, pub, rows, forking.start(work))
 
@@ -240,27 +238,25 @@ class _Side:
             raise SiteSourceError([Diagnostic(*d) for d in out[1]])
         if out[0] == "crash":
             raise RuntimeError(f"the side process of the build failed: {out[1]}")
-        _ok, value, written, reused, stats, used, changed = out
-        self.pub.written.extend(written)
-        self.pub.changed |= changed
-        self.pub.reused += reused
-        self.pub.stats.update(stats)
+        _ok, value, report, used = out
+        self.pub.merge(report)
         self.rows.used |= used  # the child wrote its new blocks to the folder itself
         return value
 _WORK: tuple | None = None  # (renderer, publisher) for forked workers
 
 
 def _render_chunk(todo: list):
-    """Worker: render and write the given channels; return (written, reused, stats) or diagnostics."""
+    """Worker: render and write the given channels; return ("ok", the publisher's report)
+    or ("error", diagnostics)."""
     renderer, pub = _WORK
-    pub.written, pub.reused, pub.stats = [], 0, {}
+    pub.start_report()
     try:
         for c in todo:
             page = renderer.channel_page(c)
             pub.write(page.path, page.text)
     except KanalregisterError as exc:
         return ("error", exc.diagnostics)
-    return ("ok", pub.written, pub.reused, pub.stats)
+    return ("ok", pub.report())
 
 
 def _write_channel_pages(renderer, pub: Publisher, progress: Progress, cache: BuildCache | None) -> None:
@@ -299,10 +295,8 @@ def _write_channel_pages(renderer, pub: Publisher, progress: Progress, cache: Bu
             for result in pool.imap(_render_chunk, chunks):
                 if result[0] == "error":
                     raise SiteSourceError(result[1])
-                pub.written.extend(result[1])
-                pub.reused += result[2]
-                pub.stats.update(result[3])
-                progress.step(len(result[1]))
+                pub.merge(result[1])
+                progress.step(len(result[1][0]))
     finally:
         _WORK = None
 

@@ -224,6 +224,25 @@ class Publisher:
         self.linked.add(rel)
         return True
 
+    def start_report(self) -> None:
+        """In a forked child: forget what the parent did, so that :meth:`report` tells
+        only what this process wrote."""
+        self.written, self.reused, self.stats, self.linked, self.changed = [], 0, {}, set(), set()
+
+    def report(self) -> tuple:
+        """What this process wrote since :meth:`start_report`, as plain values for the parent's
+        :meth:`merge`. Files linked unchanged keep stats the parent knows, and are left out."""
+        stats = {rel: st for rel, st in self.stats.items() if rel not in self.linked}
+        return (self.written, self.reused, stats, self.changed)
+
+    def merge(self, report: tuple) -> None:
+        """Take in a child's :meth:`report`: its files count as written by this publisher."""
+        written, reused, stats, changed = report
+        self.written.extend(written)
+        self.reused += reused
+        self.stats.update(stats)
+        self.changed |= set(changed)
+
     def mkdirs(self, rel: str) -> None:
         """Create a folder inside the new site ahead of parallel writers."""
         path = self.tmp / rel

@@ -314,3 +314,25 @@ def test_two_builds_of_one_output_at_once_take_turns(tmp_path):
     assert got.code == 0 and "channels unchanged since the last build" in got.err
     assert run_cli("build", "-r", str(last), "--out", str(ref), "--today", TODAY.isoformat(), "--no-cache").code == 0
     assert _snapshot(out) == _snapshot(ref)
+
+
+def test_pages_rendered_by_worker_processes_into_the_spare_are_tracked(tmp_path, monkeypatch):
+    """When a changed template makes worker processes render every channel page into the
+    spare copy, the next rebuild must know those files differ from the spare it leaves."""
+    import kanalregister.incremental as incremental
+    import kanalregister.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 1)  # channel pages in worker processes
+    monkeypatch.setattr(incremental, "PARALLEL_MIN", 10**9)
+    reg = tmp_path / "r.yaml"
+    reg.write_text(BASE, encoding="utf-8")
+    tpl = tmp_path / "tpl"
+    tpl.mkdir()
+    page = (ROOT / "templates" / "channel.html").read_text(encoding="utf-8")
+    out, ref = tmp_path / "site", tmp_path / "ref"
+    args = ["build", "-r", str(reg), "--today", TODAY.isoformat(), "-t", str(tpl)]
+    for version in ("A", "B", "B", "A", "A"):
+        (tpl / "channel.html").write_text(page.replace("<h1>", f'<h1 data-v="{version}">'), encoding="utf-8")
+        assert run_cli(*args, "--out", str(out)).code == 0
+        assert run_cli(*args, "--out", str(ref), "--no-cache").code == 0
+        assert _snapshot(out) == _snapshot(ref), version
