@@ -87,7 +87,7 @@ def write_site(register: Register, out: Path, templates: list[Path] | None = Non
             pages and rows whose inputs did not change are reused from the last build.
         cache: the output folder's :class:`BuildCache` (updated in place, not saved), or None.
         head: the register text before the channel list (part of the render key).
-        background_removal: remove the old output in a forked process; the caller must call
+        background_removal: remove old copies in a forked process; the caller must call
             :func:`kanalregister.publish.wait_removals` (as :func:`build` does).
 
     Returns:
@@ -103,7 +103,8 @@ def write_site(register: Register, out: Path, templates: list[Path] | None = Non
     if not cdir.is_dir():
         raise UsageError([file_diagnostic(str(cdir), "content.missing", "content folder not found")])
     content = render.load_content(cdir)
-    cache_dir = cache.path if cache is not None else None
+    # The cache folder serves the spare copy and Jinja's bytecode even when the register gives
+    # no digests (``keys``); rows and pages are reused only with them.
     cache_obj = cache if cache is not None and cache.path is not None else None
     if cache is None or keys is None:
         keys, cache = None, None
@@ -112,16 +113,16 @@ def write_site(register: Register, out: Path, templates: list[Path] | None = Non
         rkey = digest("\x00".join((code_digest(), tree_digest(dirs), tree_digest([cdir]), head, date.isoformat())))
         rows = cache.blocks_for(rkey)
     jinja_dir = None
-    if cache_dir is not None:
-        jinja_dir = cache_dir / "jinja"
+    if cache_obj is not None:
+        jinja_dir = cache_obj.path / "jinja"
         try:
             jinja_dir.mkdir(parents=True, exist_ok=True)
         except OSError:
             jinja_dir = None
     renderer = render.Renderer(register, dirs, content, date, keys, rows, jinja_dir)
     progress = Progress(len(register.channels) + 12, "kanalregister: skriver sidor", start=started)
-    spare = (cache_obj.spare if cache_obj is not None else None)
-    with Publisher(out, spare, keep_spare=cache_obj is not None) as pub:
+    spare = cache_obj.spare if cache_obj is not None else None
+    with Publisher(out, spare, keep_spare=cache_obj is not None, background=background_removal) as pub:
         jobs = renderer.site_page_jobs()
         parallel = len(register.channels) >= PARALLEL_MIN
         side_pages = set(render.Renderer.SIDE_PAGES)
@@ -163,7 +164,7 @@ def write_site(register: Register, out: Path, templates: list[Path] | None = Non
                     seen[f.relative_to(s).as_posix()] = f
         for rel in sorted(seen):
             pub.write(rel, seen[rel].read_bytes())
-        pub.commit(background=background_removal)
+        pub.commit()
         if cache_obj is not None:
             cache_obj.spare = pub.spare_record
         if cache is not None:

@@ -56,7 +56,7 @@ def _remove(path: Path, background: bool) -> None:
 
 
 def wait_removals() -> None:
-    """Wait for the removals :meth:`Publisher.commit` started in the background; a removal
+    """Wait for the removals a :class:`Publisher` started in the background; a removal
     that failed leaves a ``.<out>.tmp-*`` folder, which the next build removes."""
     while _PENDING:
         try:
@@ -87,18 +87,21 @@ class Publisher:
             "stale": [posix paths]}`` from :attr:`spare_record` of the last build, or None.
         keep_spare: keep the replaced output as the next spare (see :attr:`spare_record`)
             instead of removing it.
+        background: remove old copies (a replaced output, an untrusted spare) in a forked
+            process, so that the caller can go on meanwhile; it must then call
+            :func:`wait_removals` before it ends.
 
     Raises:
         UsageError: the output path exists but is not a folder, or cannot be written.
     """
 
-    def __init__(self, out: Path, spare: dict | None = None, keep_spare: bool = False):
+    def __init__(self, out: Path, spare: dict | None = None, keep_spare: bool = False, background: bool = False):
         self.out = Path(out).absolute()
         if self.out.exists() and not self.out.is_dir():
             raise UsageError([file_diagnostic(str(out), "output.not-a-folder",
                                               "the output path exists and is not a folder")])
         self.spare_path = self.out.parent / f".{self.out.name}.spare"
-        self.keep_spare = keep_spare
+        self.keep_spare, self.background = keep_spare, background
         self.stale: set[str] | None = None  # None: a fresh temporary folder
         try:
             self.out.parent.mkdir(parents=True, exist_ok=True)
@@ -108,7 +111,7 @@ class Publisher:
                 if self.spare_path.exists():  # not the one recorded: never trusted
                     doomed = self.out.parent / f".{self.out.name}.tmp-{os.urandom(6).hex()}"
                     os.rename(self.spare_path, doomed)  # out of the way before it is removed
-                    _remove(doomed, True)
+                    _remove(doomed, background)
                 self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.tmp-", dir=self.out.parent))
         except OSError as exc:
             raise UsageError([file_diagnostic(str(out), "output.unwritable",
@@ -257,13 +260,9 @@ class Publisher:
             out.update(prefix + f for f in files)
         return out
 
-    def commit(self, background: bool = False) -> None:
-        """Swap the new site in; keep the old one as the spare or remove it. Raises
-        UsageError on I/O failure.
-
-        With ``background`` an old copy is removed by a forked process, so that the caller
-        can go on (writing its cache) meanwhile; call :func:`wait_removals` before exiting.
-        """
+    def commit(self) -> None:
+        """Swap the new site in; keep the old one as the spare or remove it (see
+        ``background``). Raises UsageError on I/O failure."""
         produced = set(self.written)
         try:
             removed = set()
@@ -286,7 +285,7 @@ class Publisher:
                         self.spare_record = {"ino": os.stat(self.spare_path).st_ino, "live": new_ino,
                                              "stale": sorted(stale)}
                     else:
-                        _remove(self.tmp, background)
+                        _remove(self.tmp, self.background)
                 else:
                     old = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.old-", dir=self.out.parent))
                     os.rename(self.out, old / "site")
