@@ -136,6 +136,8 @@ def check(ck, org: dict | None, channels, parties, root, extra=None) -> None:
         _check_public_text(ck, org, node, "organisation", (emails, phones, {}),
                            (f.name for f in table("organisation").fields))
 
+    public = [f.name for f in ch_table.fields if not f.internal]
+    text_clean = _all_clean(channels, public, (emails, phones))
     for row, _line, node, path in channels:
         _check_url(ck, row["url"], row["platform"], node, f"{path}.url", "url")
         for j, alias in enumerate(row.get("aliases", ())):
@@ -168,9 +170,9 @@ def check(ck, org: dict | None, channels, parties, root, extra=None) -> None:
             elif status == "active":
                 ck.err(node.pos["successor"], "rule.successor-active", f"{path}.successor",
                        "only a closed channel can have a successor")
-        _check_public_text(ck, row, node, path, (emails, phones, _own_names(row)),
-                           (f.name for f in ch_table.fields if not f.internal))
-        _check_secrets(ck, row, node, path)
+        if not text_clean:
+            _check_public_text(ck, row, node, path, (emails, phones, _own_names(row)), public)
+            _check_secrets(ck, row, node, path)
 
     for row, _line, node, path in parties:
         _check_url(ck, row["url"], row["platform"], node, f"{path}.url", "url")
@@ -221,13 +223,41 @@ def _own_names(row: dict) -> dict[str, str]:
     return {p.name.lower(): "an administrator's name" for p in _people(row) if len(p.name) >= 5}
 
 
+def _public_text(row: dict, names) -> str:
+    """All of the row's published text in one string, fields apart by NUL (which no pattern
+    of :func:`_personal_data` crosses, and which its look-arounds take for a text's end)."""
+    return "\x00".join(s for n in names if n in row for s in (row[n] if isinstance(row[n], tuple) else (row[n],))
+                       if isinstance(s, str))
+
+
+def _all_clean(channels, public: list[str], contacts: tuple) -> bool:
+    """Whether no channel row has personal data in its published fields (``public``) nor a
+    credential in any field: then :func:`_check_public_text` and :func:`_check_secrets`
+    would report nothing for any of them.
+
+    One search per pattern over all rows' text at once, apart by NUL: no pattern of
+    :func:`_personal_data` or ``_SECRET`` matches across a NUL, and their look-arounds see a
+    NUL as they see a text's start or end, so a pattern matches there iff it matches in some
+    row's text alone (a NUL after "password:" counts as a non-space there: that only sends the rows to
+    the row-by-row check). Each row's own administrators' names are looked for in its own text.
+    """
+    texts = [_public_text(row, public) for row, _l, _n, _p in channels]
+    if _personal_data("\x00".join(texts), (*contacts, {})) is not None:
+        return False
+    for text, (row, _l, _n, _p) in zip(texts, channels, strict=True):
+        names = _own_names(row)
+        if names:
+            low = text.lower()
+            if any(value in low for value in names):
+                return False
+    values = "\x00".join(v for row, _l, _n, _p in channels for v in row.values() if isinstance(v, str))
+    return _SECRET_HINT.search(values) is None and _SECRET_LITERAL.search(values) is None or not _SECRET.search(values)
+
+
 def _check_public_text(ck, row: dict, node, path: str, internal: tuple, names) -> None:
     names = [n for n in names if n in row]
-    # All of the row's published text in one string (fields apart by NUL, which no pattern
-    # crosses): one search per pattern decides whether any field needs a closer look.
-    joined = "\x00".join(s for n in names for s in (row[n] if isinstance(row[n], tuple) else (row[n],))
-                          if isinstance(s, str))
-    if _personal_data(joined, internal) is None:
+    # One search per pattern over the joined text decides whether any field needs a closer look.
+    if _personal_data(_public_text(row, names), internal) is None:
         return
     for name in names:
         v = row.get(name)
@@ -246,7 +276,10 @@ def _check_public_text(ck, row: dict, node, path: str, internal: tuple, names) -
 
 
 _TWO_DIGITS = re.compile(r"\d\d")
-_EMAIL_TOKEN = re.compile(r"[^\s\x00@<>()\[\],;:\"']+@[^\s\x00@<>()\[\],;:\"']+")
+# A token can only start where a run of its characters starts (a match starting later in a
+# run would start at the run's start too), so the look-behind changes no match; it spares the
+# engine a try at every position inside long words.
+_EMAIL_TOKEN = re.compile(r"(?<![^\s\x00@<>()\[\],;:\"'])[^\s\x00@<>()\[\],;:\"']+@[^\s\x00@<>()\[\],;:\"']+")
 _DIGIT_RUN = re.compile(r"\+?\d[\d\s()-]{5,}\d")
 
 

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 
 from . import model, text
+from .compiled import clean_row
 from .errors import Collector, Diagnostic, RegisterInvalid
 from .load import Document, LocDict, LocList
 from .schema import FieldSpec, TableSpec, table
@@ -225,7 +226,14 @@ class _Checker:
 
     # -- one row ------------------------------------------------------------------------
     def row(self, t: TableSpec, node, pos, path: str, what: str) -> dict | None:
-        """Check one mapping against a table; return {field: clean value} or None on error."""
+        """Check one mapping against a table; return {field: clean value} or None on error.
+
+        A clean row is decided by the compiled checks (:mod:`kanalregister.compiled`); any
+        other is read field by field here, which reports each problem.
+        """
+        fast = clean_row(t.name, node)
+        if fast is not None:
+            return fast
         if not isinstance(node, LocDict):
             self.err(pos, "schema.type", path, f"expected a mapping of {what} fields, got {_describe(node)}")
             return None

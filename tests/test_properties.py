@@ -251,3 +251,102 @@ def test_the_credential_prefilter_agrees_with_the_full_pattern(parts):
     text = "".join(parts)
     if rules._SECRET.search(text):
         assert rules._SECRET_HINT.search(text) or rules._SECRET_LITERAL.search(text)
+
+
+# --- the shortcuts for clean registers change no result ---------------------------------------
+# kanalregister.compiled decides clean rows with precomputed checks, and rules._all_clean
+# looks for personal data and credentials in all rows at once. Both may only say "clean" when
+# the row-by-row code would report nothing: a register validates to the same diagnostics and
+# model with and without them.
+
+TRICKY_VALUES = [
+    "", "  ", " x ", "X", "ab", "a" * 121, "a" * 1001, True, False, "yes", "12", "1.5", "2026-02-30", "2026-2-3",
+    "20261122", "Kommunikation\u200b", "Rad ett\nrad två", "Tab\there", "Aрple", "ACTIVE", "closed", "Facebook",
+    "https://www.facebook.com/x", "http://www.facebook.com/x", "https://evil.example/x", "Ring 070-123 45 67",
+    "Ring 0123-45 01 01", "Mejla alva.admin@testby.example", "kalle@gmail.com", "Pnr 19121212-1212",
+    "Alva Admin svarar", "password: hunter2", "token=abc", "ghp_" + "a" * 36, "a@b", "nån@testby.example",
+    ["Invånare"], ["Invånare", "Invånare"], ["x"], [""], ["sv", "EN"], [], ["  Unga  "], [True],
+    {"name": "Dora Drift", "email": "dora@testby.example"}, {"name": "D", "email": "fel"},
+    [{"name": "Dora Drift", "email": "dora@testby.example", "phone": "0123-45 01 09"}],
+    [{"name": "Dora Drift", "email": "dora@testby.example"}, {"name": "Dora Drift", "email": "x@y"}],
+    [{"name": "Dora Drift", "email": "dora@testby.example", "extra": 1}], 3, 2.5, -1, "4", None,
+]
+TRICKY = st.sampled_from(TRICKY_VALUES)
+FIELD_NAMES = ["id", "name", "platform", "url", "aliases", "handle", "department", "unit",
+                          "responsible_role", "contact_email", "purpose", "target_groups", "languages",
+                          "monitoring", "status", "start_date", "closing_date", "successor", "last_changed",
+                          "change_note", "approved_by", "approved_on", "hours_per_week", "administrators",
+                          "substitute", "notes", "unknown_key"]
+FIELDS = st.sampled_from(FIELD_NAMES)
+
+
+@st.composite
+def tricky_register(draw):
+    reg = draw(register())
+    for ch in reg["channels"]:
+        for field, value in draw(st.dictionaries(FIELDS, TRICKY, max_size=3)).items():
+            if value is None:
+                ch.pop(field, None)
+            else:
+                ch[field] = value
+    return reg
+
+
+COUNTS.update({"shortcut": 0, "shortcut-clean": 0})
+
+
+def _same_without_shortcuts(raw: bytes) -> None:
+    from unittest import mock
+
+    from kanalregister import rules
+    from kanalregister import validate as validate_mod
+
+    try:
+        doc = parse_bytes(raw, "fuzz.yaml")
+    except KanalregisterError:
+        return
+    COUNTS["shortcut"] += 1
+    fast = validate(doc, TODAY)
+    with mock.patch.object(validate_mod, "clean_row", lambda *_a: None), \
+            mock.patch.object(rules, "_all_clean", lambda *_a: False):
+        slow = validate(doc, TODAY)
+    assert [d.format() for d in fast.diagnostics] == [d.format() for d in slow.diagnostics]
+    assert fast.register == slow.register and fast.model == slow.model
+    COUNTS["shortcut-clean"] += not fast.diagnostics
+
+
+@settings(max_examples=400, **SETTINGS)
+@given(tricky_register())
+def _tricky(reg):
+    _same_without_shortcuts(dump(reg))
+
+
+@settings(max_examples=400, **SETTINGS)
+@given(st.lists(MUTATION, min_size=1, max_size=4))
+def _tricky_mutated(ops):
+    _same_without_shortcuts(mutate(BASE, ops))
+
+
+def test_the_shortcuts_change_no_result_for_any_tricky_value_in_any_field():
+    """Every tricky value in every field of the fixture's first channel (which has
+    administrators and a substitute): 27 × 66 registers, each compared."""
+    base = yaml.safe_load(BASE)
+    n = 0
+    for field in FIELD_NAMES:
+        for value in TRICKY_VALUES:
+            reg = yaml.safe_load(BASE)
+            if value is None:
+                reg["channels"][0].pop(field, None)
+            else:
+                reg["channels"][0][field] = value
+            _same_without_shortcuts(dump(reg))
+            n += 1
+    assert n == len(FIELD_NAMES) * len(TRICKY_VALUES) and base["channels"][0]["administrators"]
+
+
+def test_the_shortcuts_for_clean_rows_change_no_result():
+    _tricky()
+    _tricky_mutated()
+    assert COUNTS["shortcut"] >= 400
+    # both kinds of outcome were compared
+    assert 50 < COUNTS["shortcut-clean"] < COUNTS["shortcut"] - 50
