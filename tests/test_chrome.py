@@ -52,19 +52,22 @@ def _override(tmp_path, base=None, channel=None, files=None):
 _HEAD = "<title>{% block title %}{% endblock %}"
 # Overrides whose chrome may differ between channel pages: each page must be rendered whole.
 FALLBACK = {
-    "current printed (canonical link)": dict(base=BASE.replace(_HEAD, _HEAD + '<link rel="canonical" href="{{ current }}">')),
-    "self.title() outside its block": dict(base=BASE.replace("</head>", '<meta name="t" content="{{ self.title() }}"></head>')),
+    "current printed (canonical link)": dict(
+        base=BASE.replace(_HEAD, _HEAD + '<link rel="canonical" href="{{ current }}">')),
+    "self.title() outside its block": dict(
+        base=BASE.replace("</head>", '<meta name="t" content="{{ self.title() }}"></head>')),
     "include (sees the page's variables)": dict(base=BASE.replace("</body>", "{% include 'x.html' %}</body>"),
                                                 files={"x.html": "<p class=x>{{ channel.id }}</p>"}),
     "channel read by the parent": dict(base=BASE.replace("</body>", "{% if channel is defined %}<p>{{ channel.id }}</p>"
                                                                     "{% endif %}</body>")),
-    "a value set at the page's top level": dict(channel=CHANNEL.replace('{% extends "base.html" %}',
-                                                                        '{% extends "base.html" %}{% set extra = channel.id %}'),
-                                                base=BASE.replace("</body>", "{{ extra }}</body>")),
+    "a value set at the page's top level": dict(
+        channel=CHANNEL.replace('{% extends "base.html" %}', '{% extends "base.html" %}{% set extra = channel.id %}'),
+        base=BASE.replace("</body>", "{{ extra }}</body>")),
     "current compared with a constant": dict(base=BASE.replace("</body>", "{% if current != 'x' %}<p>{{ current }}</p>"
                                                                           "{% endif %}</body>")),
-    "block inside a loop": dict(base=BASE.replace("{% block logo %}", "{% for i in [1] %}{% block extra %}{% endblock %}"
-                                                                     "{% endfor %}{% block logo %}")),
+    "block inside a loop": dict(
+        base=BASE.replace("{% block logo %}", "{% for i in [1] %}{% block extra %}{% endblock %}{% endfor %}"
+                                              "{% block logo %}")),
     "page template does not extend": dict(channel="<p>{{ channel.name }}</p>\n"),
     "nav set anew": dict(base=BASE.replace("<footer", "{% set nav = [{'href': current, 'title': 't'}] %}<footer")),
 }
