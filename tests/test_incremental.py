@@ -316,13 +316,13 @@ def test_two_builds_of_one_output_at_once_take_turns(tmp_path):
     assert _snapshot(out) == _snapshot(ref)
 
 
-def test_pages_rendered_by_worker_processes_into_the_spare_are_tracked(tmp_path, monkeypatch):
-    """When a changed template makes worker processes render every channel page into the
+def test_pages_rendered_by_the_side_process_into_the_spare_are_tracked(tmp_path, monkeypatch):
+    """When a changed template makes the side process render every channel page into the
     spare copy, the next rebuild must know those files differ from the spare it leaves."""
     import kanalregister.incremental as incremental
     import kanalregister.pipeline as pipeline
 
-    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 1)  # channel pages in worker processes
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 1)  # channel pages in the side process
     monkeypatch.setattr(incremental, "PARALLEL_MIN", 10**9)
     reg = tmp_path / "r.yaml"
     reg.write_text(BASE, encoding="utf-8")

@@ -154,7 +154,7 @@ def test_parallel_and_incremental_builds_equal_a_plain_full_build(tmp_path, monk
     args = ("--today", TODAY.isoformat())
     plain, parallel = tmp_path / "plain", tmp_path / "parallel"
     assert run_cli("build", "-r", str(DEMO), "--out", str(plain), *args).code == 0
-    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 1)  # the demo's 28 channel pages in worker processes
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 1)  # the demo's 28 channel pages in the side process
     assert run_cli("build", "-r", str(DEMO), "--out", str(parallel), *args).code == 0
     assert _files(parallel) == _files(plain)
     # incremental: edit one channel, rebuild over the previous output, compare with a fresh build
