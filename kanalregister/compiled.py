@@ -78,7 +78,7 @@ def _check(f: FieldSpec):
     if f.type == "string":
         return _string(f)
     if f.type == "date":
-        return _date
+        return _date()
     if f.type == "number":
         return _number(f)
     if f.type == "boolean":
@@ -116,15 +116,18 @@ def _string(f: FieldSpec):
     return check
 
 
-def _date(raw, _lines):
+def _date():
     from .validate import _DATE_RE
 
-    if raw.__class__ is not str or _DATE_RE.match(raw) is None:
-        return _NO
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        return _NO
+    def check(raw, _lines):
+        if raw.__class__ is not str or _DATE_RE.match(raw) is None:
+            return _NO
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            return _NO
+
+    return check
 
 
 def _number(f: FieldSpec):

@@ -241,6 +241,8 @@ class _Side:
         self.pub.merge(report)
         self.rows.used |= used  # the child wrote its new blocks to the folder itself
         return value
+
+
 def _write_channel_pages(renderer, pub: Publisher, progress: Progress, cache: BuildCache | None) -> None:
     """Write every channel page.
 
@@ -248,8 +250,8 @@ def _write_channel_pages(renderer, pub: Publisher, progress: Progress, cache: Bu
     the last build wrote, and whose file is still that file, is linked without rendering.
     The rest are rendered here. (For large registers this runs in the side process while
     the main one renders the lists and exports: the two cores are busy, and a pool of
-    workers on top cost more than it gained — 10,000 channels: 5.9–6.3 s with it, 4.9–5.3 s
-    without, one run each, ``bench/``.)
+    workers on top cost more than it gained — 10,000 channels: 5.9 and 6.3 s with it, 4.9
+    and 5.3 s without, two runs each of ``bench/trace.py``.)
     """
     keys = renderer.channel_keys
     pages = cache.pages if cache is not None else {}  # recorded under this build's render key (else emptied)

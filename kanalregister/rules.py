@@ -238,8 +238,9 @@ def _all_clean(channels, public: list[str], contacts: tuple) -> bool:
     One search per pattern over all rows' text at once, apart by NUL: no pattern of
     :func:`_personal_data` or ``_SECRET`` matches across a NUL, and their look-arounds see a
     NUL as they see a text's start or end, so a pattern matches there iff it matches in some
-    row's text alone (a NUL after "password:" counts as a non-space there: that only sends the rows to
-    the row-by-row check). Each row's own administrators' names are looked for in its own text.
+    row's text alone (a NUL after "password:" counts as a non-space there: that only sends
+    the rows to the row-by-row check). Each row's own administrators' names are looked for in
+    its own text.
     """
     texts = [_public_text(row, public) for row, _l, _n, _p in channels]
     if _personal_data("\x00".join(texts), (*contacts, {})) is not None:
@@ -250,8 +251,7 @@ def _all_clean(channels, public: list[str], contacts: tuple) -> bool:
             low = text.lower()
             if any(value in low for value in names):
                 return False
-    values = "\x00".join(v for row, _l, _n, _p in channels for v in row.values() if isinstance(v, str))
-    return _SECRET_HINT.search(values) is None and _SECRET_LITERAL.search(values) is None or not _SECRET.search(values)
+    return not _has_secret("\x00".join(v for row, _l, _n, _p in channels for v in row.values() if isinstance(v, str)))
 
 
 def _check_public_text(ck, row: dict, node, path: str, internal: tuple, names) -> None:
@@ -315,11 +315,15 @@ _SECRET_HINT = re.compile(r"[dDnNyYtT]\s*[:=]")
 _SECRET_LITERAL = re.compile(_SECRET_TOKENS)
 
 
+def _has_secret(text: str) -> bool:
+    """Whether ``_SECRET`` matches in ``text``, with the cheap necessary patterns first."""
+    if _SECRET_HINT.search(text) is None and _SECRET_LITERAL.search(text) is None:
+        return False
+    return _SECRET.search(text) is not None
+
+
 def _check_secrets(ck, row: dict, node, path: str) -> None:
-    joined = "\x00".join(v for v in row.values() if isinstance(v, str))
-    if _SECRET_HINT.search(joined) is None and _SECRET_LITERAL.search(joined) is None:
-        return
-    if not _SECRET.search(joined):
+    if not _has_secret("\x00".join(v for v in row.values() if isinstance(v, str))):
         return
     for name, v in row.items():
         if isinstance(v, str) and _SECRET.search(v):
