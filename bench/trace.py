@@ -20,7 +20,7 @@ from pathlib import Path
 T0 = time.monotonic()
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kanalregister import export, incremental, pipeline, publish  # noqa: E402
+from kanalregister import export, forking, incremental, pipeline, publish  # noqa: E402
 
 
 def _wrap(owner, name: str) -> None:
@@ -40,7 +40,8 @@ def _wrap(owner, name: str) -> None:
 def main(register: str) -> None:
     for owner, name in [(incremental, "load_incremental"), (incremental, "_validate_part"),
                         (incremental, "_assemble"), (pipeline, "write_site"), (pipeline, "_write_channel_pages"),
-                        (pipeline, "_save_cache"), (publish.Publisher, "commit"), (export, "exports")]:
+                        (pipeline, "_save_cache"), (publish.Publisher, "commit"), (publish.Publisher, "_link_spare"),
+                        (export, "exports"), (forking, "finish")]:
         _wrap(owner, name)
     from kanalregister.cli import main as cli
 

@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import json
+import operator
 
 from .cache import memo_join
 from .model import Register
@@ -19,6 +20,8 @@ from .schema import public_table_schema, table
 
 
 def _cell(v) -> str:
+    if type(v) is str:  # most values: first
+        return v
     if v is None:
         return ""
     if isinstance(v, tuple):
@@ -29,6 +32,8 @@ def _cell(v) -> str:
 
 
 def _json_value(v):
+    if type(v) is str:
+        return v
     if isinstance(v, tuple):
         return list(v)
     if isinstance(v, dt.date):
@@ -41,11 +46,12 @@ def _csv(rows, names, memo=None) -> str:
     (keys: id → digest, :class:`kanalregister.cache.BlockStore`) to reuse blocks of lines between builds."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
+    values = operator.attrgetter(*names) if len(names) > 1 else (lambda r: (getattr(r, names[0]),))
 
     def line(r) -> str:
         buf.seek(0)
         buf.truncate()
-        w.writerow([_cell(getattr(r, n)) for n in names])
+        w.writerow(map(_cell, values(r)))
         return buf.getvalue()
 
     w.writerow(names)
@@ -111,8 +117,7 @@ def exports(register: Register, build_date: dt.date, keys: dict | None = None,
 def _json_lines(doc: dict) -> str:
     """JSON with one channel per line: readable and diffable, and written by the C encoder
     (``indent=`` would switch json to its pure-Python encoder, ~10x slower at 100,000 channels)."""
-    def dumps(v):
-        return json.dumps(v, ensure_ascii=False)
+    dumps = _ENCODE
 
     parts = ["{"]
     keys = list(doc)
@@ -139,12 +144,17 @@ class _JsonLines:
 
     def text(self, dumps) -> str:
         names, keys = self.names, self.keys
+        values = operator.attrgetter(*names)
 
         def one(c) -> str:
-            return dumps({n: _json_value(getattr(c, n)) for n in names})
+            return dumps(dict(zip(names, map(_json_value, values(c)))))  # noqa: B905 - same length
 
         return memo_join(self.channels, (lambda c: keys[c.id]) if keys is not None else None, self.cache,
                          "json", one, ",\n  ")
+
+
+#: ``json.dumps(v, ensure_ascii=False)``, without making an encoder per call.
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def _resource(name: str, path: str, title: str, schema: dict) -> dict:

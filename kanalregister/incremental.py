@@ -410,7 +410,9 @@ def _incremental(split: Split, today: dt.date, cached: dict, name: str) -> Loade
 
 #: Registers with at least this many entries are validated in two forked processes.
 PARALLEL_MIN = 2000
-_ID_LINE = re.compile(rb"^  - id: *['\"]?([^\s'\"#]+)", re.M)
+# Only a chunk's first line starts with "  - " (the split cuts at every such line), so an id
+# written first in its entry is matched at the chunk's start.
+_ID_LINE = re.compile(rb"  - id: *['\"]?([^\s'\"#]+)")
 
 
 def _parallel(split: Split, today: dt.date, name: str) -> Loaded | None:
@@ -424,7 +426,7 @@ def _parallel(split: Split, today: dt.date, name: str) -> Loaded | None:
     n = len(split.chunks)
     if n < PARALLEL_MIN or not forking.can_fork():
         return None
-    ids = {m.group(1).decode("utf-8", "replace") for _line, c in split.chunks for m in _ID_LINE.finditer(c)}
+    ids = {m.group(1).decode("utf-8", "replace") for m in map(_ID_LINE.match, (c for _line, c in split.chunks)) if m}
 
     def half_work(half: list[int]):
         def work():
@@ -437,9 +439,9 @@ def _parallel(split: Split, today: dt.date, name: str) -> Loaded | None:
 
     children = [forking.start(half_work(h)) for h in (list(range(0, n // 2)), list(range(n // 2, n)))]
     part = _validate_part(split, [], today, ids, name)  # the head and tail, meanwhile
+    digests = [digest(chunk) for _line, chunk in split.chunks]  # meanwhile too
     results = [forking.finish(c) if c is not None else None for c in children]
     if part is None or any(x is None for x in results):
         return None
-    digests = [digest(chunk) for _line, chunk in split.chunks]
     entries = dict(zip(digests, (e for half in results for e in half)))  # noqa: B905 - checked in _assemble
     return _assemble(split, digests, entries, {}, part, 0)

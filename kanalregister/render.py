@@ -245,16 +245,21 @@ class Renderer:
                     key_of = (lambda c: ck[c.id])  # noqa: E731 - the common case, without a method call
                 else:
                     key_of = self.item_key
-            common = None
+            row_ctx = None
             tmpl = None
 
             def one(item):
-                nonlocal common, tmpl
+                nonlocal row_ctx, tmpl
                 if tmpl is None:
                     tmpl = self.env.get_template(template)
                     common = {**self.env.globals, **self._common(root, ctx["current"]), "by_id": self._by_id}
-                # What Template.render does, less its merging of the globals for every row.
-                row_ctx = tmpl.new_context({**common, ("e" if isinstance(item, Event) else "c"): item}, shared=True)
+                    row_ctx = tmpl.new_context(common, shared=True)
+                # What Template.render does, less a new context for every row: the one context
+                # is emptied of what the last row set (its vars and exports) and given the item.
+                row_vars = row_ctx.vars
+                row_vars.clear()
+                row_ctx.exported_vars.clear()
+                row_vars["e" if isinstance(item, Event) else "c"] = item
                 return self.env.concat(tmpl.root_render_func(row_ctx))
 
             return Markup(memo_join(items, key_of, self.rows, f"{template}@{root}", one))

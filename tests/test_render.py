@@ -188,6 +188,28 @@ def test_templates_can_be_overridden(tmp_path):
     assert soup(out / "partier.html").select("section.party")
 
 
+def test_a_row_template_that_sets_a_variable_sets_it_for_its_own_row_only(tmp_path, demo):
+    """Rows share one template context (render.py); what one row sets must not leak into the next."""
+    override = tmp_path / "profil"
+    override.mkdir()
+    (override / "_channel_row.html").write_text(
+        '{% if c.platform == "facebook" %}{% set shown = c.platform_label %}{% endif %}'
+        '<tr id="{{ c.id }}"><td class="shown">{{ shown | default("inget") }}</td></tr>\n', encoding="utf-8")
+    out = tmp_path / "site"
+    r = run_cli("build", "-r", str(DEMO), "--out", str(out), "--templates", str(override), "--today", TODAY.isoformat())
+    assert r.code == 0, r.err
+    by_id = {c.id: c for c in demo.channels}
+    tables = [[(tr["id"], _text(tr.select_one("td.shown"))) for tr in tbody.select("tr")]
+              for tbody in soup(out / "index.html").select("tbody")]
+    rows = [row for t in tables for row in t]
+    assert rows == [(cid, by_id[cid].platform_label if by_id[cid].platform == "facebook" else "inget")
+                    for cid, _ in rows]
+    assert {cid for cid, _ in rows} == {c.id for c in demo.channels if c.status == "active"}
+    # some table has a row that is not on Facebook right after one that is
+    assert any(by_id[a].platform == "facebook" != by_id[b].platform
+               for t in tables for (a, _), (b, _) in zip(t, t[1:], strict=False))
+
+
 def test_change_log_page_and_atom_feed(demo_site, demo):
     import feedparser
 
