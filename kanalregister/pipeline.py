@@ -132,13 +132,17 @@ def write_site(register: Register, out: Path, templates: list[Path] | None = Non
 
         old_pages = dict(cache.pages) if cache is not None else {}
 
+        claims = Claims(len(register.channels)) if parallel else None
+
         def side_work() -> None:
-            """Channel pages and some list pages (in a side process for large registers)."""
-            _write_channel_pages(renderer, pub, progress, cache)
-            progress.close()
+            """Some list pages, then channel pages from the front (in a side process for large
+            registers, while this one renders the other pages and the exports and then takes
+            channel pages from the back: :class:`Claims`)."""
             for job in there:
                 page = job()
                 pub.write(page.path, page.text)
+            _write_channel_pages(renderer, pub, progress, cache, claims.front() if claims else None)
+            progress.close()
 
         renderer.channel_keys  # noqa: B018 - computed once, before the fork, for both processes
         side = _Side.start(side_work, pub, renderer.rows) if parallel else None
@@ -150,7 +154,11 @@ def write_site(register: Register, out: Path, templates: list[Path] | None = Non
                     progress.step()
             for name, text in export.exports(register, date, keys, renderer.rows).items():
                 pub.write(name, text)
-            side.join() if side is not None else side_work()
+            if side is not None:
+                _write_channel_pages(renderer, pub, None, cache, claims.back())
+                side.join()
+            else:
+                side_work()
         except BaseException:
             if side is not None:
                 side.kill()
@@ -182,6 +190,57 @@ def write_site(register: Register, out: Path, templates: list[Path] | None = Non
 #: Registers with more channels than this render their channel pages (and a few lists) in a
 #: side process while this one renders the other pages and the exports.
 PARALLEL_MIN = 2000
+
+
+class Claims:
+    """The channel pages cut into runs of :attr:`SIZE`, taken by two processes from opposite
+    ends: the side process from the front, this one from the back once its own pages and
+    exports are done. Whichever finishes its other work first writes more channel pages, so
+    both cores stay busy to the end however the machine's load shifts between them.
+
+    Each run is taken once: a process takes runs one by one from its end and stops at the
+    first one the other has taken; the taking is a byte of a shared memory map set under a
+    lock, both made before the fork. So the front taker holds a prefix of the runs, the back
+    taker a suffix, and together all of them.
+
+    Args:
+        n: the number of channels (int).
+    """
+
+    SIZE = 64  # channel pages per run
+
+    def __init__(self, n: int):
+        import mmap
+        import multiprocessing
+
+        self.n = n
+        self.runs = -(-n // self.SIZE)
+        self.taken = mmap.mmap(-1, max(1, self.runs))  # anonymous: shared with the forked child
+        self.lock = multiprocessing.Lock()
+
+    def _take(self, k: int) -> bool:
+        with self.lock:
+            if self.taken[k]:
+                return False
+            self.taken[k] = 1
+            return True
+
+    def _run(self, k: int) -> range:
+        return range(k * self.SIZE, min(self.n, (k + 1) * self.SIZE))
+
+    def front(self):
+        """Yield the indices of the channels to write, run by run from the first (ranges)."""
+        for k in range(self.runs):
+            if not self._take(k):
+                return
+            yield self._run(k)
+
+    def back(self):
+        """Yield the indices of the channels to write, run by run from the last (ranges)."""
+        for k in reversed(range(self.runs)):
+            if not self._take(k):
+                return
+            yield self._run(k)
 
 
 class _Side:
@@ -243,28 +302,35 @@ class _Side:
         return value
 
 
-def _write_channel_pages(renderer, pub: Publisher, progress: Progress, cache: BuildCache | None) -> None:
-    """Write every channel page.
+def _write_channel_pages(renderer, pub: Publisher, progress: Progress | None, cache: BuildCache | None,
+                         runs=None) -> None:
+    """Write the channel pages: all of them, or those of ``runs`` (an iterable of ranges of
+    channel indices, from :class:`Claims`). ``progress`` (or None) counts them.
 
     A page whose key (render key + the channel's item key) is the one recorded for the file
     the last build wrote, and whose file is still that file, is linked without rendering.
     The rest are rendered here. (For large registers this runs in the side process while
-    the main one renders the lists and exports: the two cores are busy, and a pool of
-    workers on top cost more than it gained — 10,000 channels: 5.9 and 6.3 s with it, 4.9
-    and 5.3 s without, two runs each of ``bench/trace.py``.)
+    the main one renders the lists and exports and then helps from the back: the two cores
+    are busy, and a pool of workers on top cost more than it gained — 10,000 channels: 5.9
+    and 6.3 s with it, 4.9 and 5.3 s without, two runs each of ``bench/trace.py``.)
     """
     keys = renderer.channel_keys
     pages = cache.pages if cache is not None else {}  # recorded under this build's render key (else emptied)
-    for c in renderer.register.channels:
-        if pages:
-            rel = f"kanal/{c.id}.html"
-            old = pages.get(rel)
-            if old is not None and old[0] == keys[c.id] and pub.reuse(rel, old[1:]):
+    channels = renderer.register.channels
+    for run in runs if runs is not None else (range(len(channels)),):
+        for i in run:
+            c = channels[i]
+            if pages:
+                rel = f"kanal/{c.id}.html"
+                old = pages.get(rel)
+                if old is not None and old[0] == keys[c.id] and pub.reuse(rel, old[1:]):
+                    if progress is not None:
+                        progress.step()
+                    continue
+            page = renderer.channel_page(c)
+            pub.write(page.path, page.text)
+            if progress is not None:
                 progress.step()
-                continue
-        page = renderer.channel_page(c)
-        pub.write(page.path, page.text)
-        progress.step()
 
 
 def build(register_path: Path, out: Path, templates: list[Path] | None = None,
