@@ -7,6 +7,8 @@ Over 2,000 examples run in the normal test run (the counts are asserted).
 from __future__ import annotations
 
 import datetime as dt
+import random
+import re
 import string
 
 import yaml
@@ -350,3 +352,32 @@ def test_the_shortcuts_for_clean_rows_change_no_result():
     assert COUNTS["shortcut"] >= 400
     # both kinds of outcome were compared
     assert 50 < COUNTS["shortcut-clean"] < COUNTS["shortcut"] - 50
+
+
+# Phone numbers are searched with patterns rewritten for speed (rules.py); they must find the
+# very matches of the patterns as written for reading, at the very places.
+PHONE_PIECES = ["0", "7", "3", "1", "9", "00", "0046", "+46", "+", "46", "070", "073", " ", "  ", "-", "(", ")",
+                "\n", "\t", "x", "٣", "12345", "+4670", "0701", "+46 73", "4567", "123", " 45 67", "-12"]
+
+
+def _phone_texts():
+    rnd = random.Random(20261122)
+    texts = ["", "070-123 45 67", "+46 70 123 45 67", "0046701234567", "10701234567", "0701234567",
+             "+4670123456", "++46701234567", "0 7 0", "(08) 123 45 67", "+08 123", "+ 123456789", "٣0701234567"]
+    for _ in range(40_000):
+        texts.append("".join(rnd.choice(PHONE_PIECES) for _ in range(rnd.randrange(1, 14))))
+    return texts
+
+
+def test_the_fast_phone_patterns_match_what_the_readable_ones_match():
+    from kanalregister import rules
+
+    texts = _phone_texts()
+    for spec, fast in ((rules.MOBILE_SPEC, rules._MOBILE), (rules.DIGIT_RUN_SPEC, rules._DIGIT_RUN)):
+        readable = re.compile(spec)
+        found = 0
+        for t in texts:
+            want = [m.span() for m in readable.finditer(t)]
+            assert [m.span() for m in fast.finditer(t)] == want, (spec, t)
+            found += bool(want)
+        assert found > 500, spec  # the texts do hold hundreds of numbers of this kind
