@@ -73,3 +73,48 @@ def test_alias_bomb_is_not_expanded():
     with pytest.raises(RegisterSyntaxError) as exc:
         parse_bytes("\n".join(lines).encode(), "t.yaml")
     assert {d.code for d in exc.value.diagnostics} == {"yaml.anchor", "yaml.alias"}
+
+
+@pytest.mark.parametrize("src", [
+    b"a: ~\n",  # rapidyaml keeps "~"; libyaml reads null
+    b"a: [x, .nan]\n",
+    b"a:\n  - .inf\n",
+    b"a:\n  b: -.inf\n",
+    b"a: x\na: y\n",  # a duplicate key
+    b"a:\n  - b: 1\n    b: 2\n",
+    b"a: x\x01y\n",  # a control character libyaml refuses
+    b"a: x\x7f\n",
+    b"a: @x\n",  # a reserved indicator starting a token
+    b"a: [@x]\n",
+    b"@a: x\n",
+    b"a: x\n: y\n",  # an empty key
+    b"a:\n  - ]x\n",
+])
+def test_the_fast_reader_leaves_what_it_might_read_differently_to_the_exact_one(src):
+    from kanalregister.load import parse_fast
+
+    assert parse_fast(src, "r.yaml") is None
+
+
+@pytest.mark.parametrize("src, data", [
+    (b"a: info@exempelby.se\nb: [x@y.se, 'z']\n", {"a": "info@exempelby.se", "b": ["x@y.se", "z"]}),
+    (b"a: x~y\nc: 1.5.0\n", {"a": "x~y", "c": "1.5.0"}),
+    (b"a:\n  - b: 1\n    c: [d]\n", {"a": [{"b": "1", "c": ["d"]}]}),
+])
+def test_the_fast_reader_takes_plain_registers(src, data):
+    from kanalregister.load import parse_fast
+
+    doc = parse_fast(src, "r.yaml")
+    assert doc is not None and doc.data == data
+
+    def kinds(v):  # the validator needs the position-carrying types, as the exact reader gives
+        if isinstance(v, dict):
+            assert type(v) is LocDict
+            for x in v.values():
+                kinds(x)
+        elif isinstance(v, list):
+            assert type(v) is LocList
+            for x in v:
+                kinds(x)
+
+    kinds(doc.data)

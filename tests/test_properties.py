@@ -119,7 +119,9 @@ MUTATION = st.one_of(
               st.text(min_size=1, max_size=12).map(lambda s: s.encode("utf-8", "surrogatepass"))),
     st.tuples(st.just("yamlish"), st.integers(0, len(BASE)),
               st.sampled_from([b"&a ", b"*a", b"!!python/object ", b"<<: ", b"\t", b": ", b"- ", b"[", b"{",
-                               b"\n  ", b"'", b'"', b"#", b"---\n", b"\xef\xbb\xbf", b"\x00", b"\xff", b"?"])),
+                               b"\n  ", b"'", b'"', b"#", b"---\n", b"\xef\xbb\xbf", b"\x00", b"\xff", b"?",
+                               b"~", b".nan", b" -.inf", b"@x", b" @", b"|", b">", b"`", b"]", b"}", b",", b"\x7f",
+                               b"\x1f", b"\r", b"\n    name: X\n"])),
     st.tuples(st.just("swap"), st.integers(0, 120), st.integers(0, 120)),
 )
 
