@@ -289,6 +289,14 @@ def test_validation_in_two_processes_equals_one(tmp_path, monkeypatch, name):
     assert re.sub(r" to \S+/", "", got.err) == re.sub(r" to \S+/", "", want.err)
     if want.code == 0:
         assert _snapshot(one) == _snapshot(two)
+    # ``check`` takes the same path: the same messages, in text and JSON, and exit status
+    for fmt in ("text", "json"):
+        monkeypatch.setattr(incremental, "PARALLEL_MIN", 10**9)
+        want = run_cli("check", "-r", str(reg), "--today", TODAY.isoformat(), "--format", fmt)
+        monkeypatch.setattr(incremental, "PARALLEL_MIN", 10)
+        got = run_cli("check", "-r", str(reg), "--today", TODAY.isoformat(), "--format", fmt)
+        assert (got.code, got.out, got.err) == (want.code, want.out, want.err)
+    assert (taken[-1] is not None) == (name == "clean")  # the check took two processes when clean
 
 
 def test_two_builds_of_one_output_at_once_take_turns(tmp_path):
