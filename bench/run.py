@@ -13,7 +13,9 @@ förvaltning. It measures, in fresh processes, over several runs:
 * the rebuild after editing one channel (output folder and build cache from the previous
   build present), and how many files it rewrote and how many actually changed;
 * the peak memory (max RSS of the process, from wait4);
-* Hugo's build of the same pages (``hugo --quiet``), time and peak memory.
+* Hugo's build of the same pages (``hugo --quiet``), time and peak memory, each run right
+  after one full build; the ratio is the median of these pairs' ratios, so that a change in
+  the shared machine's speed between the runs does not enter it.
 
 It writes the medians and ratios to bench/RESULTS.md with a description of the machine.
 Wall-clock times on a shared machine are noisy: the medians of several runs are reported.
@@ -183,15 +185,21 @@ def bench_size(n: int, runs: int, hugo: str | None) -> dict:
               for _ in range(runs)]
     res["check_s"] = median([c[0] for c in checks])
     res["check_ok"] = all(c[2] == 0 for c in checks)
-    builds, rebuilds, rewritten, changed = [], [], [], []
+    builds, rebuilds, rewritten, changed, hruns = [], [], [], [], []
     site = OUT / f"site{n}"
     cache = OUT / f".site{n}.kanalregister-cache"  # the build cache beside the output folder
+    hsite = hugo_site(n, reg) if hugo else None
     for _ in range(runs):
         for folder in (site, cache):  # a full build starts from nothing: no site, no cache
             if folder.exists():
                 shutil.rmtree(folder)
         builds.append(run([py, str(ROOT / "build.py"), "build", "-r", str(reg), "--out", str(site), "--today", TODAY],
                           env=env))
+        if hsite is not None:  # right after: the pair sees the same machine (its load drifts over minutes)
+            dest = OUT / f"hugo{n}-public"
+            if dest.exists():
+                shutil.rmtree(dest)
+            hruns.append(run([hugo, "--quiet", "-s", str(hsite), "-d", str(dest)]))
         before = snapshot(site)
         edited = edit_one(reg, n)
         rebuilds.append(run([py, str(ROOT / "build.py"), "build", "-r", str(edited), "--out", str(site),
@@ -206,18 +214,13 @@ def bench_size(n: int, runs: int, hugo: str | None) -> dict:
     res["rebuild_files_rewritten"] = int(median(rewritten))
     res["rebuild_files_changed"] = int(median(changed))
     res["files"] = len(snapshot(site))
-    if hugo:
-        hsite = hugo_site(n, reg)
-        hruns = []
-        for _ in range(runs):
-            dest = OUT / f"hugo{n}-public"
-            if dest.exists():
-                shutil.rmtree(dest)
-            hruns.append(run([hugo, "--quiet", "-s", str(hsite), "-d", str(dest)]))
+    if hruns:
         res["hugo_s"] = median([h[0] for h in hruns])
         res["hugo_ok"] = all(h[2] == 0 for h in hruns)
         res["hugo_rss_mib"] = max(h[1] for h in hruns) / 1024
-        res["ratio"] = res["build_s"] / res["hugo_s"]
+        # the median of the ratios of the pairs (each build with the Hugo run right after it)
+        res["ratio"] = median([b[0] / h[0] for b, h in zip(builds, hruns, strict=True)])
+        res["builds_s"], res["hugos_s"] = [round(b[0], 3) for b in builds], [round(h[0], 3) for h in hruns]
     return res
 
 
@@ -260,7 +263,8 @@ def write_results(results: list[dict], runs: int, path: Path) -> str:
              f"Produced by `python bench/run.py` on {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; "
              "do not edit by hand.", "", f"Machine: {machine()}", "",
              f"Medians of {runs} runs each, wall-clock seconds, fresh processes (interpreter start included). "
-             "Peak memory is the largest resident set of the build process (wait4).", "",
+             "Each full build is followed at once by a Hugo build; build / Hugo is the median of these pairs' "
+             "ratios. Peak memory is the largest resident set of the build process (wait4).", "",
              "| channels | cold check | full build | Hugo, same pages | build / Hugo | rebuild after one edit | "
              "files rewritten / changed by the rebuild | peak memory (build) | peak memory (Hugo) |",
              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -270,6 +274,12 @@ def write_results(results: list[dict], runs: int, path: Path) -> str:
             f"{r.get('ratio', float('nan')):.2f} | {r['rebuild_s']:.2f} s | "
             f"{r['rebuild_files_rewritten']:,} / {r['rebuild_files_changed']:,} of {r['files']:,} | "
             f"{r['build_rss_mib']:.0f} MiB | {r.get('hugo_rss_mib', float('nan')):.0f} MiB |")
+    pairs = [r for r in results if r.get("builds_s")]
+    if pairs:
+        lines += ["", "The pairs behind build / Hugo (full build, then Hugo right after), seconds, in run order:", ""]
+        for r in pairs:
+            lines.append(f"- {r['n']:,}: " + ", ".join(f"{b:.2f} / {h:.2f}"
+                                                      for b, h in zip(r["builds_s"], r["hugos_s"], strict=True)))
     by_n = {r["n"]: r for r in results}
     lines += ["", "## Targets", "", "| target | limit | measured | met |", "|---|---|---|---|"]
 
