@@ -172,6 +172,17 @@ def profile(kind: str, n: int) -> str:
     return "\n".join(keep[:60])
 
 
+def timeline(n: int, rebuild: bool = False) -> str:
+    """bench/trace.py's timeline of one full build of the ``n``-channel register (or of the
+    rebuild after the edit), phases in the order they started."""
+    reg = register_for(n)
+    extra = ["--rebuild", str(edit_one(reg, n))] if rebuild else []
+    r = subprocess.run([sys.executable, str(BENCH / "trace.py"), str(reg), *extra], capture_output=True, text=True,
+                       env={**os.environ, "SOURCE_DATE_EPOCH": "1795000000", "CI": "true"})
+    rows = [ln for ln in r.stderr.splitlines() if ln.startswith("[")]
+    return "\n".join(sorted(rows, key=lambda ln: float(ln.rsplit(": ", 1)[1].split(" -> ")[0])))
+
+
 def median(xs):
     return statistics.median(xs) if xs else float("nan")
 
@@ -314,6 +325,14 @@ def write_results(results: list[dict], runs: int, path: Path) -> str:
             kind, n = name
             lines += [f"### {'Full build' if kind == 'full' else 'Rebuild after one edit'}, {n:,} channels", "",
                       "```", profile(kind, n), "```", ""]
+        for kind, n in unmet:
+            command = f"python bench/trace.py bench/out/r{n}.yaml" + (
+                f" --rebuild bench/out/r{n}-edited.yaml" if kind == "rebuild" else "")
+            lines += [f"### Timeline of one {'full build' if kind == 'full' else 'rebuild after one edit'}, "
+                      f"{n:,} channels", "",
+                      f"`{command}`: when each phase started and ended (seconds since the build's start, after "
+                      "the interpreter's start-up) and in which process; the two cores are busy where two "
+                      "processes work at once.", "", "```", timeline(n, kind == "rebuild"), "```", ""]
     text = "\n".join(lines)
     path.write_text(text, encoding="utf-8")
     (OUT / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")

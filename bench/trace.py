@@ -1,10 +1,13 @@
 """Wall-clock timeline of one full build: when each phase starts and ends, in which process.
 
     python bench/trace.py bench/out/r10000.yaml      # after python bench/run.py made it
+    python bench/trace.py bench/out/r10000.yaml --rebuild bench/out/r10000-edited.yaml
 
-Prints ``[pid] phase: start -> end`` (seconds since start) on stderr for validation (the two
-halves and the assembly), the channel pages (side process), the exports, the commit and the
-cache. For finding where a full build waits; the benchmark (bench/run.py) measures.
+Prints ``[process] phase (what it does): start -> end`` (seconds since the start) on stderr,
+as each phase ends, for validation (the two halves and the assembly), the channel pages (side
+process and main), the exports, the commit and the cache; the process is ``main`` or
+``fork PID``. For finding where a full build waits; the benchmark (bench/run.py) measures,
+and puts one such timeline into RESULTS.md when a time target is not met.
 """
 
 from __future__ import annotations
@@ -22,6 +25,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kanalregister import export, forking, incremental, pipeline, publish  # noqa: E402
 
+MAIN = os.getpid()
+#: what each timed function does, for the reader of the timeline
+WHAT = {"load_incremental": "read and validate the register", "_validate_part": "validate a part of the entries",
+        "_assemble": "assemble the halves", "write_site": "render, write and publish the site",
+        "_write_channel_pages": "write channel pages", "_save_cache": "save the build cache",
+        "commit": "swap the new site in", "_link_spare": "link the spare copy", "exports": "the open data files",
+        "finish": "wait for a forked process and read its result"}
+
 
 def _wrap(owner, name: str) -> None:
     fn = getattr(owner, name)
@@ -32,25 +43,40 @@ def _wrap(owner, name: str) -> None:
         try:
             return fn(*args, **kwargs)
         finally:
-            print(f"[{os.getpid()}] {name}: {start - T0:.2f} -> {time.monotonic() - T0:.2f}", file=sys.stderr)
+            who = "main" if os.getpid() == MAIN else f"fork {os.getpid()}"
+            print(f"[{who}] {name} ({WHAT[name]}): {start - T0:.2f} -> {time.monotonic() - T0:.2f}",
+                  file=sys.stderr)
 
     setattr(owner, name, timed)
 
 
-def main(register: str) -> None:
-    for owner, name in [(incremental, "load_incremental"), (incremental, "_validate_part"),
-                        (incremental, "_assemble"), (pipeline, "write_site"), (pipeline, "_write_channel_pages"),
-                        (pipeline, "_save_cache"), (publish.Publisher, "commit"), (publish.Publisher, "_link_spare"),
-                        (export, "exports"), (forking, "finish")]:
-        _wrap(owner, name)
+def main(register: str, edited: str | None = None) -> None:
+    """Trace a full build of ``register``; with ``edited``, build ``register`` first (untraced)
+    and trace the rebuild with ``edited`` over its output and cache."""
+    global T0
     from kanalregister.cli import main as cli
 
     out = Path(tempfile.mkdtemp()) / "site"
     try:
+        if edited is not None:
+            cli(["build", "-r", register, "--out", str(out), "--today", "2026-11-22"])
+            register = edited
+        for owner, name in [(incremental, "load_incremental"), (incremental, "_validate_part"),
+                            (incremental, "_assemble"), (pipeline, "write_site"), (pipeline, "_write_channel_pages"),
+                            (pipeline, "_save_cache"), (publish.Publisher, "commit"),
+                            (publish.Publisher, "_link_spare"), (export, "exports"), (forking, "finish")]:
+            _wrap(owner, name)
+        T0 = time.monotonic()
         cli(["build", "-r", register, "--out", str(out), "--today", "2026-11-22"])
     finally:
         shutil.rmtree(out.parent, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else str(Path(__file__).parent / "out" / "r10000.yaml"))
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("register", nargs="?", default=str(Path(__file__).parent / "out" / "r10000.yaml"))
+    ap.add_argument("--rebuild", metavar="EDITED", help="trace the rebuild with this edited register instead")
+    args = ap.parse_args()
+    main(args.register, args.rebuild)

@@ -132,7 +132,7 @@ def write_site(register: Register, out: Path, templates: list[Path] | None = Non
 
         old_pages = dict(cache.pages) if cache is not None else {}
 
-        claims = Claims(len(register.channels)) if parallel else None
+        claims = Claims.make(len(register.channels)) if parallel else None
 
         def side_work() -> None:
             """Some list pages, then channel pages from the front (in a side process for large
@@ -141,7 +141,7 @@ def write_site(register: Register, out: Path, templates: list[Path] | None = Non
             for job in there:
                 page = job()
                 pub.write(page.path, page.text)
-            _write_channel_pages(renderer, pub, progress, cache, claims.front() if claims else None)
+            _write_channel_pages(renderer, pub, progress, cache, claims.front() if claims is not None else None)
             progress.close()
 
         renderer.channel_keys  # noqa: B018 - computed once, before the fork, for both processes
@@ -155,7 +155,8 @@ def write_site(register: Register, out: Path, templates: list[Path] | None = Non
             for name, text in export.exports(register, date, keys, renderer.rows).items():
                 pub.write(name, text)
             if side is not None:
-                _write_channel_pages(renderer, pub, None, cache, claims.back())
+                if claims is not None:
+                    _write_channel_pages(renderer, pub, None, cache, claims.back())
                 side.join()
             else:
                 side_work()
@@ -217,6 +218,15 @@ class Claims:
         self.runs = -(-n // self.SIZE)
         self.taken = mmap.mmap(-1, max(1, self.runs))  # anonymous: shared with the forked child
         self.lock = multiprocessing.Lock()
+
+    @classmethod
+    def make(cls, n: int) -> Claims | None:
+        """Claims for ``n`` channels, or None where the platform has no shared lock (no
+        ``/dev/shm``, say): then the side process writes every channel page."""
+        try:
+            return cls(n)
+        except (OSError, ImportError):
+            return None
 
     def _take(self, k: int) -> bool:
         with self.lock:

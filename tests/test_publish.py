@@ -316,3 +316,22 @@ def test_a_build_killed_while_using_the_spare_leaves_no_spare_to_trust(tmp_path)
         pub.write("a.html", "3")
         pub.commit()
     assert (out / "a.html").read_text() == "3"
+
+
+def test_without_a_shared_lock_the_side_process_writes_every_channel_page(tmp_path, monkeypatch):
+    """Where no lock can be shared between processes (no /dev/shm), the build still works:
+    the side process writes all channel pages, and the site is the same."""
+    import kanalregister.pipeline as pipeline
+
+    def no_lock(n):
+        raise OSError("no /dev/shm")
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
+    args = ("--today", TODAY.isoformat(), "--no-cache")
+    plain, side = tmp_path / "plain", tmp_path / "side"
+    assert run_cli("build", "-r", str(DEMO), "--out", str(plain), *args).code == 0
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(pipeline.Claims, "__init__", lambda self, n: no_lock(n))
+    assert pipeline.Claims.make(28) is None
+    assert run_cli("build", "-r", str(DEMO), "--out", str(side), *args).code == 0
+    assert _files(side) == _files(plain)
