@@ -125,10 +125,11 @@ def _h(value: str) -> bytes:
 
 
 def public_tokens(values) -> bytes:
-    """Hashes (:func:`_h`, 8 bytes each, concatenated) of the e-mail-like tokens (lower
-    case) and the digit runs (digits only) in the strings of ``values`` (str, tuples of str,
-    anything else skipped) — what :func:`kanalregister.rules._personal_data` compares with
-    the internal contacts."""
+    """Hashes (:func:`token_hashes`) of the e-mail-like tokens (lower case) and the digit runs
+    (digits only) in the strings of ``values`` (str, tuples of str, anything else skipped) —
+    what :func:`kanalregister.rules._personal_data` compares with the internal contacts.
+    (Validation finds the same tokens of every channel in one search:
+    :attr:`kanalregister.validate.Result.tokens`.)"""
     tokens = set()
     for v in values:
         for s in (v if isinstance(v, tuple) else (v,)):
@@ -138,12 +139,19 @@ def public_tokens(values) -> bytes:
                 tokens.update(m.group(0).lower() for m in _EMAIL_TOKEN.finditer(s))
             if _TWO_DIGITS.search(s):
                 tokens.update(re.sub(r"\D", "", m.group(0)) for m in _DIGIT_RUN.finditer(s))
+    return token_hashes(tokens)
+
+
+def token_hashes(tokens) -> bytes:
+    """The 8-byte hashes (:func:`_h`) of ``tokens`` (an iterable of str), sorted and concatenated."""
     return b"".join(sorted(_h(t) for t in tokens))
 
 
-def entry_for(channel: model.Channel, internal: model.ChannelInternal) -> tuple:
+def entry_for(channel: model.Channel, internal: model.ChannelInternal, tokens=None) -> tuple:
     """What the cache keeps of one valid channel entry: a tuple of a few plain values that
-    :mod:`marshal` writes and reads fast.
+    :mod:`marshal` writes and reads fast. ``tokens``: the channel's published tokens as
+    validation found them (:attr:`kanalregister.validate.Result.tokens`), or None to find
+    them here (:func:`public_tokens`; the same).
 
     Returns:
         (id, channel values without ``line`` pickled to bytes — dates and all —, internal
@@ -173,7 +181,7 @@ def entry_for(channel: model.Channel, internal: model.ChannelInternal) -> tuple:
     values = _ch_get(channel)[:_LINE]
     return (channel.id, pickle.dumps(values, protocol=pickle.HIGHEST_PROTOCOL), marshal.dumps(tuple(it)), unique,
             channel.successor, b"".join(sorted(_h(c) for c in contacts)),
-            public_tokens(getattr(channel, n) for n in _PUBLISHED))
+            public_tokens(getattr(channel, n) for n in _PUBLISHED) if tokens is None else token_hashes(tokens))
 
 
 def channel_of(entry: tuple, line: int) -> model.Channel:
@@ -294,7 +302,7 @@ def _complete(result: Result, split: Split | None) -> Loaded:
         if ch.line not in (0, line):  # 0: the fast reader, which knows no lines
             return Loaded(result, None, {}, {})
         d = digest(chunk)
-        entries[d] = entry_for(ch, reg.internal[ch.id])
+        entries[d] = entry_for(ch, reg.internal[ch.id], result.tokens.get(ch.id) if result.tokens else None)
         keys[ch.id] = d
     if ch.line == 0:  # give the model the lines the fast reader could not
         channels = tuple(dataclasses.replace(c, line=line)
@@ -326,7 +334,8 @@ def _validate_part(split: Split, indices: list[int], today: dt.date, ids: set, n
     """Validate the head, the entries ``indices`` and the tail as a register of their own.
 
     ``ids`` are the ids of the other entries (successors may name them). Returns the part's
-    :class:`model.Register` with the entries' real lines, or None when anything at all was
+    :class:`model.Register` with the entries' real lines and its channels' published tokens
+    (:attr:`kanalregister.validate.Result.tokens`), or None when anything at all was
     reported or the entries did not read as one list item each.
     """
     part_raw = split.head.encode("utf-8") + b"".join(split.chunks[i][1] for i in indices) + split.tail.encode("utf-8")
@@ -339,7 +348,7 @@ def _validate_part(split: Split, indices: list[int], today: dt.date, ids: set, n
         return None
     channels = tuple(dataclasses.replace(ch, line=split.chunks[i][0]) for i, ch in zip(indices, reg.channels,
                                                                                        strict=True))
-    return dataclasses.replace(reg, channels=channels)
+    return dataclasses.replace(reg, channels=channels), part.tokens
 
 
 def _assemble(split: Split, digests: list[str], entries: dict, made: dict, part: model.Register,
@@ -396,14 +405,15 @@ def _incremental(split: Split, today: dt.date, cached: dict, name: str) -> Loade
         if not _self_contained(split.chunks[i][1], name):
             return None
     fresh_set = set(fresh)
-    part = _validate_part(split, fresh, today, {cached[d][ID] for i, d in enumerate(digests) if i not in fresh_set},
-                          name)
-    if part is None:
+    validated = _validate_part(split, fresh, today,
+                               {cached[d][ID] for i, d in enumerate(digests) if i not in fresh_set}, name)
+    if validated is None:
         return None
+    part, tokens = validated
     entries = dict(zip(digests, (cached.get(d) for d in digests)))  # noqa: B905 - same length
     made = {}
     for i, ch in zip(fresh, part.channels, strict=True):
-        entries[digests[i]] = entry_for(ch, part.internal[ch.id])
+        entries[digests[i]] = entry_for(ch, part.internal[ch.id], tokens[ch.id])
         made[i] = ch
     return _assemble(split, digests, entries, made, part, len(digests) - len(made))
 
@@ -431,17 +441,21 @@ def _parallel(split: Split, today: dt.date, name: str) -> Loaded | None:
     def half_work(half: list[int]):
         def work():
             try:
-                part = _validate_part(split, half, today, ids, name)
+                validated = _validate_part(split, half, today, ids, name)
             except Exception:  # noqa: BLE001 - the parent falls back to the full check
                 return 0, None
-            return 0, None if part is None else [entry_for(ch, part.internal[ch.id]) for ch in part.channels]
+            if validated is None:
+                return 0, None
+            part, tokens = validated
+            return 0, [entry_for(ch, part.internal[ch.id], tokens[ch.id]) for ch in part.channels]
         return work
 
     children = [forking.start(half_work(h)) for h in (list(range(0, n // 2)), list(range(n // 2, n)))]
-    part = _validate_part(split, [], today, ids, name)  # the head and tail, meanwhile
+    validated = _validate_part(split, [], today, ids, name)  # the head and tail, meanwhile
     digests = [digest(chunk) for _line, chunk in split.chunks]  # meanwhile too
     results = [forking.finish(c) if c is not None else None for c in children]
-    if part is None or any(x is None for x in results):
+    if validated is None or any(x is None for x in results):
         return None
+    part = validated[0]
     entries = dict(zip(digests, (e for half in results for e in half)))  # noqa: B905 - checked in _assemble
     return _assemble(split, digests, entries, {}, part, 0)

@@ -18,6 +18,8 @@ informatör, never to a published file — Gullspång Bilaga 1 question 5, Botky
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 import urllib.parse
 
@@ -102,7 +104,7 @@ def personnummer_in(text: str) -> str | None:
     return None
 
 
-def check(ck, org: dict | None, channels, parties, root, extra=None) -> None:
+def check(ck, org: dict | None, channels, parties, root, extra=None) -> dict[str, frozenset[str]]:
     """Run the cross-field and safety rules, adding diagnostics to ``ck`` (a validate checker).
 
     Args:
@@ -114,6 +116,11 @@ def check(ck, org: dict | None, channels, parties, root, extra=None) -> None:
         extra: optional ``(ids, emails, phones)`` of channels validated earlier and not
             part of ``channels`` (an incremental build, :mod:`kanalregister.incremental`):
             successors may name them, and their people's contacts count as internal.
+
+    Returns:
+        channel id → the tokens of its published text (:func:`published_tokens`), found by
+        the same search that compares them with the internal contacts; the build cache
+        keeps them (:func:`kanalregister.incremental.entry_for`).
     """
     ids = {row["id"] for row, _l, _n, _p in channels}
     emails, phones = _internal_contacts(channels)
@@ -145,7 +152,7 @@ def check(ck, org: dict | None, channels, parties, root, extra=None) -> None:
                            (f.name for f in table("organisation").fields))
 
     public = [f.name for f in ch_table.fields if not f.internal]
-    text_clean = _all_clean(channels, public, (emails, phones))
+    text_clean, tokens = _all_clean(channels, public, (emails, phones))
     for row, _line, node, path in channels:
         _check_url(ck, row["url"], row["platform"], node, f"{path}.url", "url")
         for j, alias in enumerate(row.get("aliases", ())):
@@ -188,6 +195,7 @@ def check(ck, org: dict | None, channels, parties, root, extra=None) -> None:
             if key in row:
                 _check_name(ck, row[key], node, f"{path}.{key}", key)
         _check_public_text(ck, row, node, path, (emails, phones, {}), ("party", "name", "url"))
+    return {row["id"]: t for (row, _l, _n, _p), t in zip(channels, tokens, strict=True)}
 
 
 def _near(value, options) -> str | None:
@@ -238,28 +246,65 @@ def _public_text(row: dict, names) -> str:
                        if isinstance(s, str))
 
 
-def _all_clean(channels, public: list[str], contacts: tuple) -> bool:
+def _all_clean(channels, public: list[str], contacts: tuple) -> tuple[bool, list[frozenset[str]]]:
     """Whether no channel row has personal data in its published fields (``public``) nor a
     credential in any field: then :func:`_check_public_text` and :func:`_check_secrets`
-    would report nothing for any of them.
+    would report nothing for any of them. Also returns each row's :func:`published_tokens`.
 
     One search per pattern over all rows' text at once, apart by NUL: no pattern of
     :func:`_personal_data` or ``_SECRET`` matches across a NUL, and their look-arounds see a
     NUL as they see a text's start or end, so a pattern matches there iff it matches in some
     row's text alone (a NUL after "password:" counts as a non-space there: that only sends
-    the rows to the row-by-row check). Each row's own administrators' names are looked for in
-    its own text.
+    the rows to the row-by-row check). The tests are those of :func:`_personal_data`, with
+    its e-mail and phone comparisons made over the tokens found. Each row's own
+    administrators' names are looked for in its own text.
     """
     texts = [_public_text(row, public) for row, _l, _n, _p in channels]
-    if _personal_data("\x00".join(texts), (*contacts, {})) is not None:
-        return False
+    joined = "\x00".join(texts)
+    tokens = published_tokens(texts, joined)
+    emails, phones = contacts
+    if _TWO_DIGITS.search(joined) is not None and (personnummer_in(joined) or _MOBILE.search(joined)):
+        return False, tokens
+    if "@" in joined and _FREEMAIL.search(joined):
+        return False, tokens
+    if not all(t.isdisjoint(emails) and t.isdisjoint(phones) for t in tokens):
+        return False, tokens  # (an e-mail token holds "@", a digit run only digits: no mix-ups)
     for text, (row, _l, _n, _p) in zip(texts, channels, strict=True):
         names = _own_names(row)
         if names:
             low = text.lower()
             if any(value in low for value in names):
-                return False
-    return not _has_secret("\x00".join(v for row, _l, _n, _p in channels for v in row.values() if isinstance(v, str)))
+                return False, tokens
+    clean = not _has_secret("\x00".join(v for row, _l, _n, _p in channels for v in row.values()
+                                        if isinstance(v, str)))
+    return clean, tokens
+
+
+def published_tokens(texts: list[str], joined: str | None = None) -> list[frozenset[str]]:
+    """For each text, the e-mail-like tokens in it (lower case) and its digit runs (digits
+    only): what :func:`_personal_data` compares with the internal contacts.
+
+    Args:
+        texts: one published text per row (:func:`_public_text`: fields apart by NUL).
+        joined: ``"\\x00".join(texts)``, if the caller has it.
+
+    Returns:
+        One frozenset of str per text, in order. Found by one search per pattern over the
+        joined text (neither pattern matches a NUL, and the e-mail token's look-behind sees
+        one as a text's start), each match given to the text it lies in.
+    """
+    if joined is None:
+        joined = "\x00".join(texts)
+    starts = list(itertools.accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
+    found: list[set[str]] = [set() for _ in texts]
+    where = bisect.bisect_right
+    if "@" in joined:
+        for m in _EMAIL_TOKEN.finditer(joined):
+            found[where(starts, m.start()) - 1].add(m.group(0).lower())
+    if _TWO_DIGITS.search(joined) is not None:
+        for m in _DIGIT_RUN.finditer(joined):
+            found[where(starts, m.start()) - 1].add(_NOT_DIGIT.sub("", m.group(0)))
+    return [frozenset(f) for f in found]
 
 
 def _check_public_text(ck, row: dict, node, path: str, internal: tuple, names) -> None:
@@ -284,6 +329,7 @@ def _check_public_text(ck, row: dict, node, path: str, internal: tuple, names) -
 
 
 _TWO_DIGITS = re.compile(r"\d\d")
+_NOT_DIGIT = re.compile(r"\D")
 # A token can only start where a run of its characters starts (a match starting later in a
 # run would start at the run's start too), so the look-behind changes no match; it spares the
 # engine a try at every position inside long words.

@@ -47,11 +47,15 @@ class Result:
         register: the model, or ``None`` when there was any error.
         diagnostics: every error and warning, sorted by position (list[Diagnostic]).
         model: the model even when only policy rules failed (for ``report``), else None.
+        tokens: channel id → the tokens of its published text (frozenset of str,
+            :func:`kanalregister.rules.published_tokens`) when the rules ran, else None; the
+            build cache keeps them (:func:`kanalregister.incremental.entry_for`).
     """
 
     register: model.Register | None
     diagnostics: list[Diagnostic]
     model: model.Register | None = None
+    tokens: dict | None = None
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -356,13 +360,14 @@ def validate(doc: Document, today: dt.date | None = None, extra=None) -> Result:
     channels = ck.table_rows("channels", table("channel"), "channel")
     parties = ck.table_rows("party_channels", table("party_channel"), "party channel")
 
-    rules.check(ck, org_row, channels, parties, root, extra)
+    tokens = rules.check(ck, org_row, channels, parties, root, extra)
     if ck.c.errors:
         return Result(None, sorted(ck.c.items, key=Diagnostic.sort_key))
     register = _build(org_row, channels, parties, pol)
     policy_mod.check(ck, register, {r["id"]: (node, path) for r, _l, node, path in channels},
                      today or dt.date.today())
-    return Result(None if ck.c.errors else register, sorted(ck.c.items, key=Diagnostic.sort_key), register)
+    return Result(None if ck.c.errors else register, sorted(ck.c.items, key=Diagnostic.sort_key), register,
+                  tokens)
 
 
 _PUBLIC = model.model_field_names(model.Channel)
