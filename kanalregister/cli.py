@@ -9,6 +9,7 @@ error is printed as diagnostics, never as a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -238,18 +239,12 @@ def emit(diags: list[Diagnostic], fmt: str, stream=None, summary: bool = True, *
 # --- commands -------------------------------------------------------------------------------
 
 def _check(args) -> int:
-    import gc
-
     from .incremental import load_incremental
 
-    gc.disable()  # as in _build: the model is acyclic, and the collector's passes only cost time
-    try:
+    with _without_gc():
         # The same result as validate.check_file; a large clean register is validated in two
         # processes (incremental._parallel), so a pull request's check waits about half as long.
         res = load_incremental(args.register, args.today or dt.date.today()).result
-    finally:
-        if not _EXITING:
-            gc.enable()
     diags = res.diagnostics
     failed = bool(res.errors) or (args.strict and bool(diags))
     emit(diags, args.format, channels=len(res.register.channels) if res.register else None)
@@ -259,19 +254,25 @@ def _check(args) -> int:
     return 1 if failed else 0
 
 
-def _build(args) -> int:
+@contextlib.contextmanager
+def _without_gc():
+    """No cycle collection inside the block. The model is acyclic and lives until the command
+    ends: the collector's passes over hundreds of thousands of objects would only cost time.
+    When the process ends right after (``main(exiting=True)``), the collector is not even
+    switched back on: its first pass would walk every object the command made."""
     import gc
 
-    # The model is acyclic and lives until the build ends: the cycle collector's passes over
-    # hundreds of thousands of objects would only cost time. When the process ends right
-    # after (``main(exiting=True)``), the collector is not even switched back on: its first
-    # pass would walk every object the build made.
     gc.disable()
     try:
-        return _build_now(args)
+        yield
     finally:
         if not _EXITING:
             gc.enable()
+
+
+def _build(args) -> int:
+    with _without_gc():
+        return _build_now(args)
 
 
 def _build_now(args) -> int:

@@ -38,7 +38,7 @@ from . import forking, model
 from .cache import code_digest
 from .errors import KanalregisterError
 from .load import _fast_unsafe, parse_bytes, parse_fast, read_bytes
-from .rules import _DIGIT_RUN, _EMAIL_TOKEN, _TWO_DIGITS
+from .rules import published_tokens
 from .schema import table
 from .validate import Result, check_file, unique_key, validate
 
@@ -128,18 +128,9 @@ def public_tokens(values) -> bytes:
     """Hashes (:func:`token_hashes`) of the e-mail-like tokens (lower case) and the digit runs
     (digits only) in the strings of ``values`` (str, tuples of str, anything else skipped) —
     what :func:`kanalregister.rules._personal_data` compares with the internal contacts.
-    (Validation finds the same tokens of every channel in one search:
-    :attr:`kanalregister.validate.Result.tokens`.)"""
-    tokens = set()
-    for v in values:
-        for s in (v if isinstance(v, tuple) else (v,)):
-            if not isinstance(s, str):
-                continue
-            if "@" in s:
-                tokens.update(m.group(0).lower() for m in _EMAIL_TOKEN.finditer(s))
-            if _TWO_DIGITS.search(s):
-                tokens.update(re.sub(r"\D", "", m.group(0)) for m in _DIGIT_RUN.finditer(s))
-    return token_hashes(tokens)
+    (Validation finds the same tokens of every channel at once: :attr:`Result.tokens`.)"""
+    strings = [s for v in values for s in (v if isinstance(v, tuple) else (v,)) if isinstance(s, str)]
+    return token_hashes(published_tokens(["\x00".join(strings)])[0])
 
 
 def token_hashes(tokens) -> bytes:

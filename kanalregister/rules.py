@@ -36,7 +36,7 @@ MOBILE_SPEC = r"(?<!\d)(?:\+46|0046|0)\s?7[02369](?:[\s-]?\d){7}(?!\d)"
 # then the regex engine skips at C speed to the next "+" or "0" (a leading look-behind hides
 # that from it; three times faster over the text of 10,000 channels). The look-behind
 # "no digit before" moves behind the first character, and the alternatives keep their order.
-# tests/test_privacy.py compares the two on random texts.
+# tests/test_properties.py compares the two on random texts.
 _MOBILE = re.compile(r"[+0](?<!\d[+0])(?:(?<=\+)46|(?<=0)046|(?<=0))\s?7[02369](?:[\s-]?\d){7}(?!\d)")
 _FREEMAIL = re.compile(r"@(gmail|googlemail|hotmail|outlook|live|yahoo|icloud|me|msn|aol|protonmail|proton)\.",
                        re.I)
