@@ -290,7 +290,11 @@ def write_results(results: list[dict], runs: int, path: Path) -> str:
         lines += ["", "The pairs behind build / Hugo (full build, then Hugo right after), seconds, in run order:", ""]
         for r in pairs:
             lines.append(f"- {r['n']:,}: " + ", ".join(f"{b:.2f} / {h:.2f}"
-                                                      for b, h in zip(r["builds_s"], r["hugos_s"], strict=True)))
+                                                      for b, h in zip(r["builds_s"], r["hugos_s"], strict=True))
+                         + f" (slowest / fastest run: ours {max(r['builds_s']) / min(r['builds_s']):.2f}×, "
+                         f"Hugo's {max(r['hugos_s']) / min(r['hugos_s']):.2f}×)")
+        lines += ["", "Hugo does the same work in each of its runs, so the spread of its times shows how much the "
+                  "shared machine's speed changed during the run."]
     by_n = {r["n"]: r for r in results}
     lines += ["", "## Targets", "", "| target | limit | measured | met |", "|---|---|---|---|"]
 
