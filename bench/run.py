@@ -325,6 +325,10 @@ def write_results(results: list[dict], runs: int, path: Path) -> str:
                   "Each is `cProfile` of one build in one process (the measured builds fork up to three "
                   "processes, which a profiler in the parent does not see), so the times are CPU seconds "
                   "inflated by the profiler; read them as shares. Produced by this command, like the tables.", ""]
+        if by_n.get(100000, {}).get("build_s", 0) > 60:
+            lines += ["The 100,000-channel build does the same work per channel as the 10,000-channel one "
+                      "(see the time per channel above), so the profile and timeline of the 10,000-channel "
+                      "full build explain it too; the spread of Hugo's times above shows the machine's part.", ""]
         for name in unmet:
             kind, n = name
             lines += [f"### {'Full build' if kind == 'full' else 'Rebuild after one edit'}, {n:,} channels", "",
