@@ -41,12 +41,17 @@ def _json_value(v):
     return v
 
 
+def _getter(names):
+    """row → the tuple of its values of ``names`` (list of str), in order."""
+    return operator.attrgetter(*names) if len(names) > 1 else (lambda r: (getattr(r, names[0]),))
+
+
 def _csv(rows, names, memo=None) -> str:
     """CSV text (RFC 4180, CRLF) of ``rows`` with a header of ``names``; ``memo`` is None or
     (keys: id → digest, :class:`kanalregister.cache.BlockStore`) to reuse blocks of lines between builds."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    values = operator.attrgetter(*names) if len(names) > 1 else (lambda r: (getattr(r, names[0]),))
+    values = _getter(names)
 
     def line(r) -> str:
         buf.seek(0)
@@ -144,7 +149,7 @@ class _JsonLines:
 
     def text(self, dumps) -> str:
         names, keys = self.names, self.keys
-        values = operator.attrgetter(*names)
+        values = _getter(names)
 
         def one(c) -> str:
             return dumps(dict(zip(names, map(_json_value, values(c)))))  # noqa: B905 - same length
