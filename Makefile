@@ -1,21 +1,55 @@
-# The README's two commands:
-#   make site   install kanalregister and build the demo site into site/
-#   make test   install the test tools and run the whole test suite
+# The README's two commands. Both work with the system Python (Debian, Ubuntu: PEP 668),
+# nothing activated: they make and use their own virtual environment in .venv/.
+#   make site   install kanalregister into .venv and build the demo site into site/
+#   make test   install the test tools (pinned in requirements/test.lock) and run every test
+#
+# Dependencies are installed at the versions in requirements/test.lock, so a new machine gets
+# the same versions as CI. `make test-latest` runs the tests with the newest versions that
+# pyproject.toml's ranges allow; `make lock` rewrites the lock from such an environment.
 PYTHON ?= python3
-PIP ?= $(PYTHON) -m pip
+VENV ?= .venv
+VPY := $(VENV)/bin/python
+LOCK := requirements/test.lock
 
-.PHONY: site test install install-test lint
+.PHONY: site test install install-test test-latest lock lint dist clean-venv
 
-install:
-	$(PIP) install -q -e .
-	$(PYTHON) -m compileall -q kanalregister  # bytecode, as a non-editable install would have
+$(VPY):
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
+	  echo "Python's venv module is missing: install it (Debian/Ubuntu: sudo apt-get install python3-venv)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install -q --upgrade pip
 
-install-test:
-	$(PIP) install -q -e '.[test]'
+install: $(VPY)
+	$(VPY) -m pip install -q -c $(LOCK) -e .
+
+install-test: $(VPY)
+	$(VPY) -m pip install -q -c $(LOCK) -e '.[test]'
 	npm ci --silent --no-audit --no-fund
 
 site: install
-	$(PYTHON) build.py
+	$(VPY) build.py
 
 test: install-test
-	$(PYTHON) -m pytest -q
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VPY) -m pytest -q
+
+# The newest versions the declared ranges allow (what `pip install kanalregister` gets today).
+test-latest: $(VPY)
+	$(VPY) -m pip install -q --upgrade --upgrade-strategy eager -e '.[test]'
+	npm ci --silent --no-audit --no-fund
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VPY) -m pytest -q
+
+lock: test-latest
+	{ echo "# Exact versions for 'make test' and CI, from 'make lock' (pip freeze after test-latest)."; \
+	  $(VPY) -m pip freeze --exclude-editable --all | grep -v -E '^(pip|setuptools|wheel)=='; } > $(LOCK)
+
+lint: install-test
+	$(VENV)/bin/ruff check kanalregister tests bench build.py
+
+# The wheel and sdist in dist/ (run from a folder other than the repository root: the top-level
+# build.py would shadow the `build` package there).
+dist: install-test
+	cd /tmp && $(abspath $(VPY)) -m build --outdir $(abspath dist) $(abspath .)
+	$(VPY) -m twine check --strict dist/*
+
+clean-venv:
+	rm -rf $(VENV)

@@ -9,4 +9,4 @@ The pipeline has two phases, in the manner of MkDocs:
    folder that replaces ``site/`` only when everything succeeded.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -6,14 +6,15 @@ to it: never inside the published folder. It holds, from the last successful bui
 * ``state`` (written with :mod:`marshal`: plain tuples, strings and numbers, far faster
   to read and write than pickled objects):
 
-  * ``entries``: chunk digest → validated channel summary
-    (:func:`kanalregister.incremental.entry_for`), valid under ``context`` (code, register
-    head, ``today``);
+  * ``context``: the key (code, policy, ``today``) that ``entries`` are valid under;
   * ``pages``: output path → (page key, inode, modification time in ns, size in bytes) of
     each channel page, so an unchanged page is linked from the old output without
     rendering — and only when the old file is still exactly the file that build wrote;
   * ``render``: the render key (code, templates, content pages, register head, build date)
     that ``pages`` and the blocks are valid under.
+
+* ``entries`` (pickled): entry digest → :class:`kanalregister.validate.Entry`, the
+  checked result of each channel entry, diagnostics included (:func:`kanalregister.loader.load`);
 
 * ``blocks/``: rendered blocks of list rows, CSV and JSON lines (:func:`memo_join`), one
   file each, named by a digest of the render key and the block's content key. A build
@@ -31,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+import pickle
 import shutil
 import sys
 import tempfile
@@ -38,7 +40,7 @@ from pathlib import Path
 
 from . import __version__
 
-FORMAT = 4
+FORMAT = 5
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -165,7 +167,7 @@ class BuildCache:
     Attributes:
         path: the cache folder (Path), or None when caching is off.
         context: the validation context key the ``entries`` are valid under (str).
-        entries: chunk digest → entry tuple.
+        entries: entry digest → :class:`kanalregister.validate.Entry`.
         render: the render key ``pages`` and the blocks are valid under (str).
         pages: output path → (page key, inode, mtime in ns, size in bytes).
         store: the :class:`BlockStore` of this build (from :meth:`blocks_for`), or None.
@@ -200,14 +202,14 @@ class BuildCache:
             data = marshal.loads(raw)  # loads() of bytes: far faster than load() of a file
             if data.get("format") != FORMAT or data.get("code") != code_digest():
                 return cls(path)
-            entries, pages, dates, spare = data["entries"], data["pages"], data["dates"], data["spare"]
+            pages, dates, spare = data["pages"], data["dates"], data["spare"]
+            entries = _read_entries(path)
             try:
                 with open(path / "journal", "rb") as fh:
                     journal = fh.read()
             except FileNotFoundError:
                 journal = b""
             for record in _records(journal, data["serial"]):
-                entries.update(record["entries"])
                 pages.update(record["pages"])
                 for rel in record["dropped"]:
                     pages.pop(rel, None)
@@ -245,7 +247,6 @@ class BuildCache:
             if (context, render) == (self.context, self.render) and snapshot and journal * 4 < snapshot \
                     and len(entries) < 2 * len(self.entries) + 100:
                 self._append({
-                    "entries": {d: e for d, e in self.entries.items() if d not in entries},
                     "pages": {rel: v for rel, v in self.pages.items() if pages.get(rel) != v},
                     "dropped": [rel for rel in pages if rel not in self.pages],
                     "dates": {k: v for k, v in self.dates.items() if k not in dates},
@@ -253,22 +254,17 @@ class BuildCache:
                 })
             else:
                 self._snapshot()
+            if self.context != context or set(self.entries) != entries:
+                _write_atomic(self.path / "entries", pickle.dumps(self.entries, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass
 
     def _snapshot(self) -> None:
         serial = os.urandom(8).hex()
         data = {"format": FORMAT, "code": code_digest(), "serial": serial, "context": self.context,
-                "entries": self.entries, "render": self.render, "pages": self.pages, "dates": self.dates,
+                "render": self.render, "pages": self.pages, "dates": self.dates,
                 "spare": self.spare}
-        fd, tmp = tempfile.mkstemp(prefix="state.", dir=self.path)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(marshal.dumps(data))
-            os.replace(tmp, self.path / "state")
-        except OSError:
-            os.unlink(tmp)
-            raise
+        _write_atomic(self.path / "state", marshal.dumps(data))
         # a journal belongs to one snapshot (its serial): the old one is now stale
         try:
             os.unlink(self.path / "journal")
@@ -280,6 +276,28 @@ class BuildCache:
         data = marshal.dumps(record)
         with open(self.path / "journal", "ab") as fh:
             fh.write(len(data).to_bytes(8, "little") + data)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename."""
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        os.unlink(tmp)
+        raise
+
+
+def _read_entries(path: Path) -> dict:
+    """The pickled entries of the cache folder ``path`` (an empty dict when missing). The
+    file is the cache's own, written by :meth:`BuildCache.save`."""
+    try:
+        with open(path / "entries", "rb") as fh:
+            return pickle.loads(fh.read())
+    except FileNotFoundError:
+        return {}
 
 
 def _records(journal: bytes, serial: str):

@@ -151,6 +151,20 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--site", type=Path, default=Path(DEFAULT_OUT), metavar="DIR",
                     help="the public output folder, which the report must never be written into")
 
+    it = sub.add_parser("init", help="make a new register repository: channels.yaml, CI, README",
+                        description="Write a complete register repository into DIR (created if missing): "
+                                    "channels.yaml with one example channel, the editors' schema, the content "
+                                    "page to adapt, GitHub and GitLab CI that install this version of "
+                                    "kanalregister, a pre-commit config, the pull request template, .gitignore "
+                                    "and a README in Swedish. Refuses, writing nothing, when any of the files "
+                                    "exists. Asks for missing organisation values only in a terminal.")
+    it.add_argument("dir", nargs="?", type=Path, default=Path("."), metavar="DIR",
+                    help="the folder of the new repository (default: the current folder)")
+    it.add_argument("--name", help="the organisation's name, e.g. 'Norsjö kommun'")
+    it.add_argument("--website", help="the organisation's website (https)")
+    it.add_argument("--email", help="the organisation's public function mailbox")
+    it.add_argument("--org-number", help="the organisation number, NNNNNN-NNNN (optional)")
+
     dc = sub.add_parser("docs", help="write docs/fields.md from the schema",
                         description="Write the field reference generated from the Table Schemas.")
     dc.add_argument("--output", "-o", type=Path, default=Path("docs/fields.md"), metavar="FILE",
@@ -239,12 +253,10 @@ def emit(diags: list[Diagnostic], fmt: str, stream=None, summary: bool = True, *
 # --- commands -------------------------------------------------------------------------------
 
 def _check(args) -> int:
-    from .incremental import load_incremental
+    from .loader import load
 
     with _without_gc():
-        # The same result as validate.check_file; a large clean register is validated in two
-        # processes (incremental._parallel), so a pull request's check waits about half as long.
-        res = load_incremental(args.register, args.today or dt.date.today()).result
+        res = load(args.register, args.today or dt.date.today()).result
     diags = res.diagnostics
     failed = bool(res.errors) or (args.strict and bool(diags))
     emit(diags, args.format, channels=len(res.register.channels) if res.register else None)
@@ -401,9 +413,9 @@ def _serve(args) -> int:
 
 def _report(args) -> int:
     from . import report
+    from .loader import load
     from .pipeline import build_date, template_dirs
     from .render import make_env
-    from .validate import check_file
 
     today = args.today or dt.date.today()
     site = args.site.resolve()
@@ -411,7 +423,7 @@ def _report(args) -> int:
         if target is not None and (target.resolve() == site or site in target.resolve().parents):
             raise UsageError([file_diagnostic(str(target), "report.public",
                                               f"the report is internal and must not be written into {args.site}/")])
-    res = check_file(args.register, today)
+    res = load(args.register, today).result
     hard = [d for d in res.diagnostics if d.severity == "error" and not d.code.startswith("policy.")]
     if res.model is None or hard:
         emit(hard or res.errors, "text")
@@ -444,6 +456,16 @@ def _schema(args) -> int:
     return 0
 
 
+def _init(args) -> int:
+    from .scaffold import Organisation, ask_missing, init, summary
+
+    org = Organisation(args.name, args.website, args.email, args.org_number)
+    if sys.stdin is not None and sys.stdin.isatty():
+        org = ask_missing(org)
+    print(summary(init(args.dir, org)))
+    return 0
+
+
 def _docs(args) -> int:
     from .schema import field_docs_markdown
 
@@ -454,7 +476,7 @@ def _docs(args) -> int:
 
 
 COMMANDS = {"build": _build, "check": _check, "import": _import, "diff": _diff, "fmt": _fmt, "new": _new,
-            "serve": _serve, "schema": _schema, "docs": _docs, "report": _report}
+            "serve": _serve, "schema": _schema, "docs": _docs, "report": _report, "init": _init}
 
 
 _EXITING = False  # set by main(exiting=True): the process ends when main returns

@@ -21,10 +21,10 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from .errors import Diagnostic, RegisterInvalid, UsageError, file_diagnostic
-from .load import parse_bytes
+from .load import parse_bytes, read_bytes
+from .loader import load
 from .render import sv_key
 from .schema import table
-from .validate import validate
 
 SECTIONS = ("organisation", "policy", "channels", "party_channels")
 
@@ -90,7 +90,7 @@ def canonicalise(data: CommentedMap) -> None:
 
 
 def _load_rt(path: Path) -> tuple[CommentedMap, str]:
-    raw = path.read_bytes()
+    raw = read_bytes(path)
     doc = parse_bytes(raw, str(path))  # the safe loader's checks first (tags, aliases, duplicates…)
     if not isinstance(doc.data, dict):
         raise RegisterInvalid([Diagnostic(str(path), 1, 1, "error", "schema.root", "",
@@ -219,7 +219,7 @@ def add_channel(path: Path, values: dict, today: dt.date | None = None) -> tuple
             break
     channels.insert(pos, entry)
     new_text = dump(data)
-    result = validate(parse_bytes(new_text.encode(), str(path)), today)
+    result = load(new_text.encode(), today, name=str(path)).result
     if result.errors:
         raise RegisterInvalid(result.diagnostics)
     path.write_text(new_text, encoding="utf-8")

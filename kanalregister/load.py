@@ -15,19 +15,10 @@ Rule sources: YAML 1.1 (the PyYAML dialect), and the safe-loading practice of Py
 
 from __future__ import annotations
 
-import json
-import os
-import re
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-
-try:  # rapidyaml: a C++ parser, ~20x faster than libyaml through PyYAML; optional
-    import ryml as _ryml
-except ImportError:  # pragma: no cover - depends on the installation
-    _ryml = None
 
 from .errors import Collector, Diagnostic, RegisterSyntaxError
 
@@ -102,8 +93,16 @@ def read_bytes(path: str | Path, display_name: str | None = None, max_bytes: int
     Raises:
         RegisterSyntaxError: missing, unreadable, or larger than ``max_bytes`` bytes.
     """
-    name = display_name or str(path)
+    name = display_name or ("<stdin>" if str(path) == "-" else str(path))
     col = Collector(name)
+    if str(path) == "-":  # the register on standard input
+        import sys
+
+        raw = sys.stdin.buffer.read(max_bytes + 1)
+        if len(raw) > max_bytes:
+            col.add(0, 0, "file.too-large", "", f"the register may be at most {max_bytes} bytes")
+            raise RegisterSyntaxError(col.items)
+        return raw
     try:
         size = Path(path).stat().st_size
         if size > max_bytes:
@@ -112,7 +111,9 @@ def read_bytes(path: str | Path, display_name: str | None = None, max_bytes: int
             raise RegisterSyntaxError(col.items)
         return Path(path).read_bytes()
     except OSError as exc:
-        col.add(0, 0, "file.unreadable", "", f"cannot read the register: {exc.strerror or exc}")
+        hint = ("check the file name, or start a new register with 'kanalregister init FOLDER'"
+                if isinstance(exc, FileNotFoundError) else None)
+        col.add(0, 0, "file.unreadable", "", f"cannot read the register: {exc.strerror or exc}", hint)
         raise RegisterSyntaxError(col.items) from None
 
 
@@ -305,6 +306,9 @@ def _build(text: str, col: Collector, root_pos: list) -> object:
         if mark is not None and mark.index < len(text) and text[mark.index] == "\t":
             col.add(line, c, "yaml.tab", "", "tab character where YAML expects spaces", "indent with spaces")
             return None
+        if "nesting depth" in problem:  # newer libyaml stops deep nesting itself, before MAX_DEPTH is reached
+            col.add(line, c, "yaml.depth", "", f"nesting deeper than {MAX_DEPTH} levels; the register needs at most 4")
+            return None
         col.add(line, c, "yaml.syntax", "", f"YAML syntax error: {problem}"
                 + (f" ({exc.context})" if exc.context else ""))
         return None
@@ -356,204 +360,3 @@ def _attach(frame: list, value: object, start: Pos, col: Collector) -> None:
     container[name] = value
     container.pos[name] = start
     container.kpos[name] = kstart
-
-
-# --- the fast path -----------------------------------------------------------------------------
-
-class _NoPos:
-    """Positions of a fast-path document: unknown (0, 0) everywhere."""
-
-    __slots__ = ()
-
-    def __getitem__(self, key):
-        return (0, 0)
-
-    def get(self, key, default=None):
-        return (0, 0)
-
-    def __contains__(self, key):
-        return True
-
-
-_NOPOS = _NoPos()
-
-#: Bytes libyaml refuses (C0/C1 controls except tab, newline, carriage return; BOM inside
-#: the text; U+FFFE/U+FFFF), as UTF-8. Each is looked for with ``in`` (memchr speed).
-_REFUSED_C0 = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
-_REFUSED_C1 = re.compile(rb"\xc2[\x80-\x9f]")
-_REFUSED_EF = (b"\xef\xbb\xbf", b"\xef\xbf\xbe", b"\xef\xbf\xbf")
-
-
-def _refused_bytes(raw: bytes) -> bool:
-    # Deleting the C0 bytes and comparing lengths is a table lookup per byte: several times
-    # faster than a regex search for the same character class.
-    return (len(raw.translate(None, _REFUSED_C0)) != len(raw)
-            or (b"\xc2" in raw and _REFUSED_C1.search(raw) is not None)
-            or any(b in raw for b in _REFUSED_EF))
-
-
-_INDICATOR_BEFORE = set(" :-,[{\n")
-
-
-def _occurs_as_token(text: str, ch: str, before: set[str], after_nonspace: bool = True) -> bool:
-    """True when ``ch`` occurs right after a character in ``before`` (or at the start)."""
-    i = text.find(ch)
-    while i >= 0:
-        prev = text[i - 1] if i else "\n"
-        nxt = text[i + 1: i + 2]
-        if prev in before and (not after_nonspace or (nxt and not nxt.isspace())):
-            return True
-        i = text.find(ch, i + 1)
-    return False
-
-
-#: An empty or complex key ("\n: x", "\n? x") or a key or value that starts with a flow
-#: indicator ("}x:", ": ]x"), which libyaml refuses — both in one pass over the lines.
-_KEY_OR_STRAY_AT_LINE_START = re.compile(r"\n[ -]*(?:[?:](?:[ \n]|$)|[}\],])")
-#: "@" at the start or right after one of _INDICATOR_BEFORE (a reserved indicator starting a
-#: token): the look-behind comes after the "@", so that the engine looks for "@" at memchr speed.
-_AT_AS_TOKEN = re.compile(r"@(?<![^ :\-,\[{\n]@)")
-_STRAY_AFTER_COLON = re.compile(r": +[}\],]")
-_COLON_TIGHT = re.compile(r":[^ \n]")
-#: A comment inside a flow collection ({a: b #c}) hides its closing bracket from libyaml.
-_FLOW_COMMENT = re.compile(r"[\[{][^\n]*[ ]#")
-#: libyaml refuses ':' inside plain scalars in flow collections ({a: x:y}); rapidyaml does not.
-_FLOW_COLON = re.compile(r"[\[{](?:[^\n\"':]|:[ ]|\"[^\"\n]*\"|'[^'\n]*')*:[^ \n]")
-
-
-def _flow_quirk(text: str) -> bool:
-    """A flow collection ({…} or […]) with a comment or a ':' inside a plain scalar."""
-    for opener in "{[":
-        i = text.find(opener)
-        while i >= 0:
-            end = text.find("\n", i)
-            end = len(text) if end < 0 else end
-            segment = text[i:end]
-            if ("#" in segment and _FLOW_COMMENT.match(segment)) or (
-                    ":" in segment and _COLON_TIGHT.search(segment) and _FLOW_COLON.match(segment)):
-                return True
-            i = text.find(opener, end)
-    return False
-
-
-def _fast_unsafe(raw: bytes, text: str) -> bool:
-    """Whether the fast parser might read ``text`` differently from libyaml (False alarms only
-    cost time): document markers and directives, anchors, aliases and tags, merge, complex and
-    empty keys, reserved indicators and block scalars, nested flow collections, characters
-    libyaml refuses. ``~``, floats and duplicate keys are caught while decoding instead."""
-    if _refused_bytes(raw) or "\t" in text or "\r" in text:
-        return True
-    if text.startswith(("---", "...", "%", "?", ":")) or "\n---" in text or "\n..." in text or "\n%" in text:
-        return True
-    if "<<" in text or _KEY_OR_STRAY_AT_LINE_START.search(text) or _flow_quirk(text):
-        return True
-    if text[:1] in "}]," or _STRAY_AFTER_COLON.search(text):
-        return True
-    for ch in "&*!":
-        if ch in text and _occurs_as_token(text, ch, set(" ,[{\n")):
-            return True
-    if "@" in text and _AT_AS_TOKEN.search(text):  # e-mail addresses: many "@", none a token
-        return True
-    for ch in "`|>":
-        if ch in text and _occurs_as_token(text, ch, _INDICATOR_BEFORE, after_nonspace=False):
-            return True
-    for ch in "[{":
-        i = text.find(ch)
-        while i >= 0:
-            j = i + 1
-            while j < len(text) and text[j] == " ":
-                j += 1
-            if j < len(text) and text[j] in "[{":
-                return True
-            i = text.find(ch, i + 1)
-    return False
-
-
-class _Fallback(Exception):
-    """The fast path met something it does not read exactly like libyaml."""
-
-
-#: Plain scalars rapidyaml writes differently from the source (``~`` stays "~", nan/inf are
-#: renamed): seeing one of these values sends the file to the exact loader. They are looked for
-#: as JSON strings in rapidyaml's JSON text, where a value equal to one of them must appear
-#: as written here (a key or a longer string that contains one only costs a slower read).
-_SUSPECT_VALUES = {"~", ".nan", ".inf", "-.inf", "+.inf"}
-_SUSPECT_JSON = tuple(f'"{v}"' for v in sorted(_SUSPECT_VALUES))
-
-
-def _no_float(text: str):
-    raise _Fallback(text)  # rapidyaml rewrites .5 as 0.5 and 1. as 1.0: keep the source text
-
-
-def _fast_dict(pairs):
-    d = LocDict.__new__(LocDict)
-    dict.__init__(d, pairs)
-    if len(d) != len(pairs):
-        raise _Fallback(pairs)  # a duplicate key
-    for k, v in pairs:
-        if v.__class__ is list:  # its mappings are LocDicts already (made by this hook)
-            dict.__setitem__(d, k, _lists(v))
-    d.start, d.pos, d.kpos = (0, 0), _NOPOS, _NOPOS
-    return d
-
-
-def _lists(v):
-    """Turn a JSON list of the fast path into a LocList (its nested lists too). Mappings are
-    LocDicts already: :func:`_fast_dict` makes them, and calls this for their list values."""
-    if v.__class__ is not list:
-        return v
-    out = LocList.__new__(LocList)
-    list.__init__(out, (_lists(x) if x.__class__ is list else x for x in v))
-    out.start, out.pos = (0, 0), _NOPOS
-    return out
-
-
-@contextmanager
-def _quiet_stderr():
-    """rapidyaml's C++ error handler writes to file descriptor 2: silence it for the call."""
-    try:
-        saved = os.dup(2)
-    except OSError:  # pragma: no cover - no stderr at all
-        yield
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
-
-
-def parse_fast(raw: bytes, name: str) -> Document | None:
-    """Parse with rapidyaml when the text is plainly safe; return None to use :func:`parse_bytes`.
-
-    The result has the same data as :func:`parse_bytes` (a test compares the two on
-    thousands of generated and mutated registers) but no positions: callers validate it
-    and, when anything at all is reported, parse again with :func:`parse_bytes` so that every
-    diagnostic names its line and column.
-    """
-    if _ryml is None or raw.startswith(b"\xef\xbb\xbf"):
-        return None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    if _fast_unsafe(raw, text):
-        return None
-    try:
-        with _quiet_stderr():
-            tree = _ryml.parse_in_arena(raw)
-            emitted = _ryml.emit_json_malloc(tree, tree.root_id())
-        if any(v in emitted for v in _SUSPECT_JSON):
-            return None
-        data = json.loads(emitted, parse_int=str, parse_float=_no_float, parse_constant=_no_float,
-                          object_pairs_hook=_fast_dict)
-        if not isinstance(data, dict):
-            return None
-        return Document(name, data, (), (0, 0))
-    except (_Fallback, ValueError, RecursionError, MemoryError, RuntimeError, TypeError):
-        return None
-    except Exception:  # rapidyaml's own exception classes  # noqa: BLE001
-        return None

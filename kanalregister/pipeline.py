@@ -14,10 +14,10 @@ import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import export, forking, render
+from . import export, render
 from .cache import BuildCache, cache_path, code_digest, tree_digest
-from .errors import Diagnostic, KanalregisterError, RegisterInvalid, SiteSourceError, UsageError, file_diagnostic
-from .incremental import digest, load_incremental
+from .errors import Diagnostic, RegisterInvalid, UsageError, file_diagnostic
+from .loader import digest, load
 from .model import Register
 from .progress import Progress, working
 from .publish import Publisher, wait_removals
@@ -82,10 +82,10 @@ def write_site(register: Register, out: Path, templates: list[Path] | None = Non
         started: ``time.monotonic()`` when the build began, so that progress shows only
             for builds longer than about 2 seconds.
         keys: channel id → digest of its register text (from
-            :func:`kanalregister.incremental.load_incremental`), or None: with ``cache``,
+            :func:`kanalregister.loader.load`), or None: with ``cache``,
             pages and rows whose inputs did not change are reused from the last build.
         cache: the output folder's :class:`BuildCache` (updated in place, not saved), or None.
-        head: the register text before the channel list (part of the render key).
+        head: a digest of the register's text other than its entries (part of the render key).
         background_removal: remove old copies in a forked process; the caller must call
             :func:`kanalregister.publish.wait_removals` (as :func:`build` does).
 
@@ -109,7 +109,8 @@ def write_site(register: Register, out: Path, templates: list[Path] | None = Non
         keys, cache = None, None
         rkey, rows = "", None
     else:
-        rkey = digest("\x00".join((code_digest(), tree_digest(dirs), tree_digest([cdir]), head, date.isoformat())))
+        parts = (code_digest(), tree_digest(dirs), tree_digest([cdir]), head, date.isoformat())
+        rkey = digest("\x00".join(parts).encode())
         rows = cache.blocks_for(rkey)
     jinja_dir = None
     if cache_obj is not None:
@@ -122,48 +123,15 @@ def write_site(register: Register, out: Path, templates: list[Path] | None = Non
     progress = Progress(len(register.channels) + 12, "kanalregister: skriver sidor", start=started)
     spare = cache_obj.spare if cache_obj is not None else None
     with Publisher(out, spare, keep_spare=cache_obj is not None, background=background_removal) as pub:
-        jobs = renderer.site_page_jobs()
-        parallel = len(register.channels) >= PARALLEL_MIN
-        side_pages = set(render.Renderer.SIDE_PAGES)
-        if cache is not None and cache.pages:  # most channel pages will be linked, not rendered:
-            side_pages.add("kontrollera.html")  # the side process has time for one more list
-        here = [job for path, job in jobs if not (parallel and path in side_pages)]
-        there = [job for path, job in jobs if parallel and path in side_pages]
-
         old_pages = dict(cache.pages) if cache is not None else {}
-
-        claims = Claims.make(len(register.channels)) if parallel else None
-
-        def side_work() -> None:
-            """Some list pages, then channel pages from the front (in a side process for large
-            registers, while this one renders the other pages and the exports and then takes
-            channel pages from the back: :class:`Claims`)."""
-            for job in there:
-                page = job()
-                pub.write(page.path, page.text)
-            _write_channel_pages(renderer, pub, progress, cache, claims.front() if claims is not None else None)
-            progress.close()
-
-        renderer.channel_keys  # noqa: B018 - computed once, before the fork, for both processes
-        side = _Side.start(side_work, pub, renderer.rows) if parallel else None
-        try:
-            for job in here:
-                page = job()
-                pub.write(page.path, page.text)
-                if side is None:
-                    progress.step()
-            for name, text in export.exports(register, date, keys, renderer.rows).items():
-                pub.write(name, text)
-            if side is not None:
-                if claims is not None:
-                    _write_channel_pages(renderer, pub, None, cache, claims.back())
-                side.join()
-            else:
-                side_work()
-        except BaseException:
-            if side is not None:
-                side.kill()
-            raise
+        for _path, job in renderer.site_page_jobs():
+            page = job()
+            pub.write(page.path, page.text)
+            progress.step()
+        for name, text in export.exports(register, date, keys, renderer.rows).items():
+            pub.write(name, text)
+        _write_channel_pages(renderer, pub, progress, cache)
+        progress.close()
         static = [d / "static" for d in reversed(dirs) if (d / "static").is_dir()]
         seen: dict[str, Path] = {}
         for s in static:  # later (override) folders win
@@ -188,159 +156,27 @@ def write_site(register: Register, out: Path, templates: list[Path] | None = Non
         return pub.written
 
 
-#: Registers with more channels than this render their channel pages (and a few lists) in a
-#: side process while this one renders the other pages and the exports.
-PARALLEL_MIN = 2000
-
-
-class Claims:
-    """The channel pages cut into runs of :attr:`SIZE`, taken by two processes from opposite
-    ends: the side process from the front, this one from the back once its own pages and
-    exports are done. Whichever finishes its other work first writes more channel pages, so
-    both cores stay busy to the end however the machine's load shifts between them.
-
-    Each run is taken once: a process takes runs one by one from its end and stops at the
-    first one the other has taken; the taking is a byte of a shared memory map set under a
-    lock, both made before the fork. So the front taker holds a prefix of the runs, the back
-    taker a suffix, and together all of them.
-
-    Args:
-        n: the number of channels (int).
-    """
-
-    SIZE = 64  # channel pages per run
-
-    def __init__(self, n: int):
-        import mmap
-        import multiprocessing
-
-        self.n = n
-        self.runs = -(-n // self.SIZE)
-        self.taken = mmap.mmap(-1, max(1, self.runs))  # anonymous: shared with the forked child
-        self.lock = multiprocessing.Lock()
-
-    @classmethod
-    def make(cls, n: int) -> Claims | None:
-        """Claims for ``n`` channels, or None where the platform has no shared lock (no
-        ``/dev/shm``, say): then the side process writes every channel page."""
-        try:
-            return cls(n)
-        except (OSError, ImportError):
-            return None
-
-    def _take(self, k: int) -> bool:
-        with self.lock:
-            if self.taken[k]:
-                return False
-            self.taken[k] = 1
-            return True
-
-    def _run(self, k: int) -> range:
-        return range(k * self.SIZE, min(self.n, (k + 1) * self.SIZE))
-
-    def front(self):
-        """Yield the indices of the channels to write, run by run from the first (ranges)."""
-        for k in range(self.runs):
-            if not self._take(k):
-                return
-            yield self._run(k)
-
-    def back(self):
-        """Yield the indices of the channels to write, run by run from the last (ranges)."""
-        for k in reversed(range(self.runs)):
-            if not self._take(k):
-                return
-            yield self._run(k)
-
-
-class _Side:
-    """Work done in a forked process while this one goes on (two cores, two processes).
-
-    The child runs ``fn`` (which writes files through the shared :class:`Publisher`'s
-    temporary folder) and sends back what the parent must know: the files it wrote, their
-    stats, the value of ``fn`` and the blocks it rendered or used. Where fork is missing or
-    fails, ``fn`` runs here when joined.
-    """
-
-    def __init__(self, fn, pub: Publisher, rows, child: tuple[int, int] | None):
-        self.fn, self.pub, self.rows, self.child = fn, pub, rows, child
-
-    @classmethod
-    def start(cls, fn, pub: Publisher, rows) -> _Side:
-        """Fork and run ``fn`` in the child; see the class text."""
-        if not forking.can_fork():
-            return cls(fn, pub, rows, None)
-
-        def work():
-            pub.start_report()
-            rows.used = set()
-            try:
-                value = fn()
-            except KanalregisterError as exc:
-                return 0, ("error", [tuple(getattr(d, f) for f in Diagnostic.__slots__) for d in exc.diagnostics])
-            except BaseException as exc:  # noqa: BLE001 - reported by the parent
-                return 1, ("crash", f"{type(exc).__name__}: {exc}")
-            return 0, ("ok", value, pub.report(), rows.used)
-
-        return cls(fn, pub, rows, forking.start(work))
-
-    def kill(self) -> None:
-        """Stop the child (this process failed); reap it."""
-        if self.child is not None:
-            forking.kill(self.child)
-            self.child = None
-
-    def join(self):
-        """Wait for the child; merge its files and blocks; return ``fn``'s value.
-
-        Raises:
-            SiteSourceError: a template failed in the child.
-            RuntimeError: the child died (a bug, not a data error).
-        """
-        if self.child is None:
-            return self.fn()
-        out, self.child = forking.finish(self.child), None
-        if out is None:
-            raise RuntimeError("the side process of the build died")
-        if out[0] == "error":
-            raise SiteSourceError([Diagnostic(*d) for d in out[1]])
-        if out[0] == "crash":
-            raise RuntimeError(f"the side process of the build failed: {out[1]}")
-        _ok, value, report, used = out
-        self.pub.merge(report)
-        self.rows.used |= used  # the child wrote its new blocks to the folder itself
-        return value
-
-
-def _write_channel_pages(renderer, pub: Publisher, progress: Progress | None, cache: BuildCache | None,
-                         runs=None) -> None:
-    """Write the channel pages: all of them, or those of ``runs`` (an iterable of ranges of
-    channel indices, from :class:`Claims`). ``progress`` (or None) counts them.
+def _write_channel_pages(renderer, pub: Publisher, progress: Progress | None, cache: BuildCache | None) -> None:
+    """Write every channel page. ``progress`` (or None) counts them.
 
     A page whose key (render key + the channel's item key) is the one recorded for the file
     the last build wrote, and whose file is still that file, is linked without rendering.
-    The rest are rendered here. (For large registers this runs in the side process while
-    the main one renders the lists and exports and then helps from the back: the two cores
-    are busy, and a pool of workers on top cost more than it gained — 10,000 channels: 5.9
-    and 6.3 s with it, 4.9 and 5.3 s without, two runs each of ``bench/trace.py``.)
     """
     keys = renderer.channel_keys
     pages = cache.pages if cache is not None else {}  # recorded under this build's render key (else emptied)
     channels = renderer.register.channels
-    for run in runs if runs is not None else (range(len(channels)),):
-        for i in run:
-            c = channels[i]
-            if pages:
-                rel = f"kanal/{c.id}.html"
-                old = pages.get(rel)
-                if old is not None and old[0] == keys[c.id] and pub.reuse(rel, old[1:]):
-                    if progress is not None:
-                        progress.step()
-                    continue
-            page = renderer.channel_page(c)
-            pub.write(page.path, page.text)
-            if progress is not None:
-                progress.step()
+    for c in channels:
+        if pages:
+            rel = f"kanal/{c.id}.html"
+            old = pages.get(rel)
+            if old is not None and old[0] == keys[c.id] and pub.reuse(rel, old[1:]):
+                if progress is not None:
+                    progress.step()
+                continue
+        page = renderer.channel_page(c)
+        pub.write(page.path, page.text)
+        if progress is not None:
+            progress.step()
 
 
 def build(register_path: Path, out: Path, templates: list[Path] | None = None,
@@ -350,7 +186,7 @@ def build(register_path: Path, out: Path, templates: list[Path] | None = None,
 
     With ``use_cache`` (the default) the build reads and then updates the cache beside
     ``out`` (:mod:`kanalregister.cache`) and validates and renders again only what changed
-    since the last build (:mod:`kanalregister.incremental`); the output is byte-identical
+    since the last build (:mod:`kanalregister.loader`); the output is byte-identical
     to that of a build without the cache.
 
     Raises:
@@ -395,14 +231,15 @@ def _build(register_path, out, templates, content_dir, today, strict, display_na
     if cache is not None:
         render.DATE_MEMO.update(cache.dates)
     with working("kanalregister: läser och kontrollerar förteckningen", start=started):
-        loaded = load_incremental(register_path, today, cache, display_name)
+        loaded = load(register_path, today, name=display_name, memo=cache.entries if cache is not None else None,
+                      memo_context=cache.context if cache is not None else "", code=code_digest())
     res = loaded.result
     if res.register is None or (strict and res.diagnostics):
         raise RegisterInvalid(res.diagnostics)
-    keys = loaded.keys if loaded.split is not None else None
+    keys = loaded.keys if loaded.keys else None
     try:
         files = write_site(res.register, out, templates, content_dir, build_date(register_path), started,
-                           keys, cache, loaded.split.head if loaded.split is not None else "", background_removal=True)
+                           keys, cache, loaded.frame, background_removal=True)
         _save_cache(cache, loaded, keys)
     finally:
         wait_removals()
@@ -414,7 +251,7 @@ def _save_cache(cache: BuildCache | None, loaded, keys) -> None:
     if cache is not None:
         cache.dates = dict(render.DATE_MEMO)
         if keys is not None:
-            cache.context, cache.entries = loaded.context, loaded.entries
+            cache.context, cache.entries = loaded.context, loaded.memo
         else:
             cache.context, cache.entries, cache.render, cache.pages, cache.store = "", {}, "", {}, None
         cache.save()

@@ -15,6 +15,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
+from .fields import suggest
 from .load import LocDict
 
 LEVELS = ("error", "warning", "off")
@@ -132,8 +133,6 @@ def parse(node, pos, ck) -> Policy:
     Accepts per rule either a level (``archive: warning``) or a mapping
     (``archive: {level: warning, months: 6}``). Unknown rules and parameters are errors.
     """
-    from .validate import suggest
-
     pol = Policy()
     if node is None:
         return pol
@@ -203,7 +202,21 @@ def evaluate(register, today: dt.date, horizon_days: int = 0) -> list[Finding]:
     Returns:
         Findings in register order (list[Finding]).
     """
-    pol: Policy = register.policy
+    out: list[Finding] = []
+    for ch in register.channels:
+        out.extend(evaluate_channel(register.policy, ch, register.internal[ch.id], today, horizon_days))
+    return out
+
+
+def evaluate_channel(pol: Policy, ch, internal, today: dt.date, horizon_days: int = 0) -> list[Finding]:
+    """The findings of one channel under ``pol`` (see :func:`evaluate`).
+
+    Args:
+        pol: the resolved policy.
+        ch: a :class:`kanalregister.model.Channel`; ``internal`` its
+            :class:`kanalregister.model.ChannelInternal`.
+        today, horizon_days: as for :func:`evaluate`.
+    """
     out: list[Finding] = []
     soon = today + dt.timedelta(days=horizon_days)
 
@@ -226,70 +239,49 @@ def evaluate(register, today: dt.date, horizon_days: int = 0) -> list[Finding]:
             add(rule, ch, "due", f"{what} due {due} (last {last})", fld, due)
 
     on = {k for k, v in pol.levels.items() if v != "off"}
-    for ch in register.channels:
-        internal = register.internal[ch.id]
-        active = ch.is_active
-        if "responsible" in on:
-            missing = [f for f in ("responsible_role", "contact_email") if getattr(ch, f) is None]
-            if missing:
-                add("responsible", ch, "missing", "missing " + " and ".join(missing), missing[0])
-        if "purpose_target_group" in on:
-            if not meaningful(ch.purpose):
-                add("purpose_target_group", ch, "missing",
-                    "no meaningful purpose (syfte)" if ch.purpose else "missing purpose (syfte)", "purpose")
-            if not ch.target_groups or not all(meaningful(t) for t in ch.target_groups):
-                add("purpose_target_group", ch, "missing",
-                    "no meaningful target group (målgrupp)" if ch.target_groups else "missing target_groups (målgrupp)",
-                    "target_groups")
-        if active and "administrators" in on:
-            n, need = len(internal.administrators), pol.param("administrators", "minimum")
-            if n < need:
-                add("administrators", ch, "missing", f"{n} administrator(s); at least {need} required",
-                    "administrators")
-        if active and "substitute" in on and internal.substitute is None:
-            add("substitute", ch, "missing", "no ersättare (substitute) appointed", "substitute")
-        if active and "approval" in on:
-            missing = [f for f in ("approved_by", "approved_on") if getattr(ch, f) is None]
-            if missing:
-                add("approval", ch, "missing", "approval not recorded: missing " + " and ".join(missing), missing[0])
-        if active and "monitoring" in on and not meaningful(ch.monitoring):
-            add("monitoring", ch, "missing", "no monitoring commitment (bevakning)", "monitoring")
-        if active and "archive" in on:
-            dated("archive", ch, ch.last_archived, "last_archived", pol.param("archive", "months"),
-                  "archived screenshot")
-        if active and "review" in on:
-            dated("review", ch, internal.last_reviewed, "last_reviewed", pol.param("review", "months"), "review")
-        if active and "passive" in on and internal.last_activity is not None:
-            months = pol.param("passive", "months")
-            due = add_months(internal.last_activity, months)
-            if due <= today:
-                add("passive", ch, "overdue", f"no activity since {internal.last_activity} "
-                    f"(over {months} months): close or revive the channel", "last_activity", due)
-        if not active and "closed_archive" in on and ch.closing_date is not None:
-            earliest = ch.closing_date - dt.timedelta(days=pol.param("closed_archive", "days_before"))
-            if ch.last_archived is None or ch.last_archived < earliest:
-                add("closed_archive", ch, "missing", "no final screenshot archived at closing "
-                    f"(last_archived on or after {earliest})", "last_archived", ch.closing_date)
+    active = ch.is_active
+    if "responsible" in on:
+        missing = [f for f in ("responsible_role", "contact_email") if getattr(ch, f) is None]
+        if missing:
+            add("responsible", ch, "missing", "missing " + " and ".join(missing), missing[0])
+    if "purpose_target_group" in on:
+        if not meaningful(ch.purpose):
+            add("purpose_target_group", ch, "missing",
+                "no meaningful purpose (syfte)" if ch.purpose else "missing purpose (syfte)", "purpose")
+        if not ch.target_groups or not all(meaningful(t) for t in ch.target_groups):
+            add("purpose_target_group", ch, "missing",
+                "no meaningful target group (målgrupp)" if ch.target_groups else "missing target_groups (målgrupp)",
+                "target_groups")
+    if active and "administrators" in on:
+        n, need = len(internal.administrators), pol.param("administrators", "minimum")
+        if n < need:
+            add("administrators", ch, "missing", f"{n} administrator(s); at least {need} required",
+                "administrators")
+    if active and "substitute" in on and internal.substitute is None:
+        add("substitute", ch, "missing", "no ersättare (substitute) appointed", "substitute")
+    if active and "approval" in on:
+        missing = [f for f in ("approved_by", "approved_on") if getattr(ch, f) is None]
+        if missing:
+            add("approval", ch, "missing", "approval not recorded: missing " + " and ".join(missing), missing[0])
+    if active and "monitoring" in on and not meaningful(ch.monitoring):
+        add("monitoring", ch, "missing", "no monitoring commitment (bevakning)", "monitoring")
+    if active and "archive" in on:
+        dated("archive", ch, ch.last_archived, "last_archived", pol.param("archive", "months"),
+              "archived screenshot")
+    if active and "review" in on:
+        dated("review", ch, internal.last_reviewed, "last_reviewed", pol.param("review", "months"), "review")
+    if active and "passive" in on and internal.last_activity is not None:
+        months = pol.param("passive", "months")
+        due = add_months(internal.last_activity, months)
+        if due <= today:
+            add("passive", ch, "overdue", f"no activity since {internal.last_activity} "
+                f"(over {months} months): close or revive the channel", "last_activity", due)
+    if not active and "closed_archive" in on and ch.closing_date is not None:
+        earliest = ch.closing_date - dt.timedelta(days=pol.param("closed_archive", "days_before"))
+        if ch.last_archived is None or ch.last_archived < earliest:
+            add("closed_archive", ch, "missing", "no final screenshot archived at closing "
+                f"(last_archived on or after {earliest})", "last_archived", ch.closing_date)
     return out
-
-
-def check(ck, register, nodes: dict, today: dt.date) -> None:
-    """Report each finding that is not merely ``due`` as a diagnostic at its field.
-
-    Args:
-        ck: the validate checker.
-        register: the built register.
-        nodes: channel id → (LocDict node, path) for positions.
-        today: the date to count from.
-    """
-    for f in evaluate(register, today):
-        if f.kind == "due":
-            continue
-        node, path = nodes[f.channel_id]
-        pos = node.pos.get(f.field) or node.kpos.get("id") or node.start
-        rule = RULE_BY_KEY[f.rule]
-        ck.err(pos, f"policy.{f.rule}", f"{path}.{f.field}", f.message,
-               f"policy '{f.rule}': {rule.source}", severity=f.severity)
 
 
 def policy_json_schema() -> dict:

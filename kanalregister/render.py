@@ -199,7 +199,6 @@ class Renderer:
         self.nav = self._nav()
         self._ids: dict | None = None
         self._ckeys: dict | None = None
-        self._channel_skeleton = False  # not made yet; then a chrome.Skeleton or None
         self.keys = keys
         self.rows = rows if rows is not None else BlockStore(None, "")
         self.env.filters["rows"] = self._rows_filter()
@@ -310,23 +309,9 @@ class Renderer:
             yield self.channel_page(c)
 
     def channel_page(self, c: Channel) -> Page:
-        """The page ``kanal/<id>.html`` of one channel.
-
-        Rendered through the chrome's :class:`kanalregister.chrome.Skeleton` when the
-        templates allow it (the same text, a third of the work), else whole.
-        """
+        """The page ``kanal/<id>.html`` of one channel."""
         path = f"kanal/{c.id}.html"
         successor = self._by_id.get(c.successor) if c.successor else None
-        if self._channel_skeleton is False:
-            from .chrome import skeleton
-
-            self._channel_skeleton = skeleton(self.env, "channel.html", self._common("../", path), "kanal/")
-        if self._channel_skeleton is not None:
-            try:
-                return Page(path, self._channel_skeleton.render(
-                    {**self._common("../", path), "channel": c, "successor": successor}))
-            except Exception:  # noqa: BLE001 - the whole render below reports it as a diagnostic
-                pass
         return self._render("channel.html", path, channel=c, successor=successor)
 
     @property

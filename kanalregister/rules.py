@@ -18,11 +18,10 @@ informatör, never to a published file — Gullspång Bilaga 1 question 5, Botky
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import re
 import urllib.parse
 
+from .fields import suggest
 from .platforms import PLATFORMS
 from .schema import table
 from .text import lookalike
@@ -104,103 +103,130 @@ def personnummer_in(text: str) -> str | None:
     return None
 
 
-def check(ck, org: dict | None, channels, parties, root, extra=None) -> dict[str, frozenset[str]]:
-    """Run the cross-field and safety rules, adding diagnostics to ``ck`` (a validate checker).
+def check_organisation(ck, org: dict, node, contacts: tuple) -> None:
+    """The rules of the ``organisation`` section: website and edit link, name, org number,
+    no personal or internal data in its published text.
 
     Args:
-        ck: the ``validate._Checker`` collecting diagnostics.
-        org: the clean organisation row, or None when it had errors.
-        channels: list of (clean row dict, line, LocDict node) for valid channel rows.
-        parties: the same for party channels.
-        root: the register's root mapping (for positions).
-        extra: optional ``(ids, emails, phones)`` of channels validated earlier and not
-            part of ``channels`` (an incremental build, :mod:`kanalregister.incremental`):
-            successors may name them, and their people's contacts count as internal.
+        ck: a :class:`kanalregister.fields.Checker` collecting diagnostics.
+        org: the clean organisation row; ``node`` its LocDict (for positions).
+        contacts: (internal e-mails, internal phone digits) of the whole register.
+    """
+    _check_url(ck, org.get("website"), None, node, "organisation.website", "website")
+    edit = org.get("edit_url")
+    if edit is not None:
+        unknown = set(re.findall(r"\{([^}]*)\}", edit)) - {"id", "line"}
+        if unknown:
+            ck.err(node.pos["edit_url"], "rule.edit-url", "organisation.edit_url",
+                   f"unknown placeholder {{{sorted(unknown)[0]}}}", "use {id} and {line}")
+        else:
+            _check_url(ck, edit.replace("{id}", "x").replace("{line}", "1"), None, node,
+                       "organisation.edit_url", "edit_url")
+    _check_name(ck, org["name"], node, "organisation.name", "name")
+    orgnr = org.get("org_number")
+    if orgnr and not _luhn_ok(orgnr.replace("-", "")):
+        ck.err(node.pos["org_number"], "rule.org-number", "organisation.org_number",
+               f"'{orgnr}' is not a valid organisationsnummer (check digit)",
+               "copy it from Bolagsverket or the municipality's letterhead")
+    _check_public_text(ck, org, node, "organisation", (*contacts, {}), (f.name for f in table("organisation").fields))
+
+
+def check_channel(ck, row: dict, node) -> frozenset[str]:
+    """The rules of one channel that need no other entry: its addresses fit its platform,
+    names in one alphabet, status and dates agree, a change has its note, no credentials,
+    and no personnummer, private phone or e-mail, or own administrator's name in published
+    text. Paths in the diagnostics are relative to the entry (``url``, ``aliases[0]``).
+
+    Rules that compare entries (unique ids and addresses, successors, internal contacts
+    of other channels) are :func:`cross_channel_problems`'s.
 
     Returns:
-        channel id → the tokens of its published text (:func:`published_tokens`), found by
-        the same search that compares them with the internal contacts; the build cache
-        keeps them (:func:`kanalregister.incremental.entry_for`).
+        The published fields already reported for personal data (frozenset of str).
     """
-    ids = {row["id"] for row, _l, _n, _p in channels}
-    emails, phones = _internal_contacts(channels)
-    if extra is not None:
-        ids |= extra[0]
-        emails |= extra[1]
-        phones |= extra[2]
-    ch_table = table("channel")
-
-    if org is not None:
-        node = root["organisation"]
-        _check_url(ck, org.get("website"), None, node, "organisation.website", "website")
-        edit = org.get("edit_url")
-        if edit is not None:
-            unknown = set(re.findall(r"\{([^}]*)\}", edit)) - {"id", "line"}
-            if unknown:
-                ck.err(node.pos["edit_url"], "rule.edit-url", "organisation.edit_url",
-                       f"unknown placeholder {{{sorted(unknown)[0]}}}", "use {id} and {line}")
-            else:
-                _check_url(ck, edit.replace("{id}", "x").replace("{line}", "1"), None, node,
-                           "organisation.edit_url", "edit_url")
-        _check_name(ck, org["name"], node, "organisation.name", "name")
-        orgnr = org.get("org_number")
-        if orgnr and not _luhn_ok(orgnr.replace("-", "")):
-            ck.err(node.pos["org_number"], "rule.org-number", "organisation.org_number",
-                   f"'{orgnr}' is not a valid organisationsnummer (check digit)",
-                   "copy it from Bolagsverket or the municipality's letterhead")
-        _check_public_text(ck, org, node, "organisation", (emails, phones, {}),
-                           (f.name for f in table("organisation").fields))
-
-    public = [f.name for f in ch_table.fields if not f.internal]
-    text_clean, tokens = _all_clean(channels, public, (emails, phones))
-    for row, _line, node, path in channels:
-        _check_url(ck, row["url"], row["platform"], node, f"{path}.url", "url")
-        for j, alias in enumerate(row.get("aliases", ())):
-            p = url_problem(alias, row["platform"])
-            if p:
-                ck.err(node["aliases"].pos[j], p[0], f"{path}.aliases[{j}]", p[1], p[2])
-        _check_name(ck, row["name"], node, f"{path}.name", "name")
-        status, start, closing = row["status"], row.get("start_date"), row.get("closing_date")
-        if status == "closed" and closing is None:
-            ck.err(node.pos.get("status"), "rule.closing-date", f"{path}.closing_date",
-                   "a closed channel needs its closing date (closing_date)",
-                   "add closing_date: YYYY-MM-DD")
-        if status == "active" and closing is not None:
-            ck.err(node.pos["closing_date"], "rule.active-closed", f"{path}.closing_date",
-                   "an active channel cannot have a closing date", "set status: closed, or remove closing_date")
-        if start and closing and closing < start:
-            ck.err(node.pos["closing_date"], "rule.closing-before-start", f"{path}.closing_date",
-                   f"closing date {closing} is before the start date {start}")
-        if (row.get("last_changed") is None) != (row.get("change_note") is None):
-            missing = "change_note" if row.get("change_note") is None else "last_changed"
-            present = "last_changed" if missing == "change_note" else "change_note"
-            ck.err(node.pos[present], "rule.change-note", f"{path}.{missing}",
-                   f"{present} needs {missing}: the change log shows both")
-        succ = row.get("successor")
-        if succ is not None:
-            if succ not in ids or succ == row["id"]:
-                ck.err(node.pos["successor"], "rule.successor", f"{path}.successor",
-                       f"'{succ}' is not another channel in the register",
-                       _near(succ, ids - {row['id']}))
-            elif status == "active":
-                ck.err(node.pos["successor"], "rule.successor-active", f"{path}.successor",
-                       "only a closed channel can have a successor")
-        if not text_clean:
-            _check_public_text(ck, row, node, path, (emails, phones, _own_names(row)), public)
-            _check_secrets(ck, row, node, path)
-
-    for row, _line, node, path in parties:
-        _check_url(ck, row["url"], row["platform"], node, f"{path}.url", "url")
-        for key in ("party", "name"):
-            if key in row:
-                _check_name(ck, row[key], node, f"{path}.{key}", key)
-        _check_public_text(ck, row, node, path, (emails, phones, {}), ("party", "name", "url"))
-    return {row["id"]: t for (row, _l, _n, _p), t in zip(channels, tokens, strict=True)}
+    _check_url(ck, row["url"], row["platform"], node, "url", "url")
+    for j, alias in enumerate(row.get("aliases", ())):
+        p = url_problem(alias, row["platform"])
+        if p:
+            ck.err(node["aliases"].pos[j], p[0], f"aliases[{j}]", p[1], p[2])
+    _check_name(ck, row["name"], node, "name", "name")
+    status, start, closing = row["status"], row.get("start_date"), row.get("closing_date")
+    if status == "closed" and closing is None:
+        ck.err(node.pos.get("status"), "rule.closing-date", "closing_date",
+               "a closed channel needs its closing date (closing_date)", "add closing_date: YYYY-MM-DD")
+    if status == "active" and closing is not None:
+        ck.err(node.pos["closing_date"], "rule.active-closed", "closing_date",
+               "an active channel cannot have a closing date", "set status: closed, or remove closing_date")
+    if start and closing and closing < start:
+        ck.err(node.pos["closing_date"], "rule.closing-before-start", "closing_date",
+               f"closing date {closing} is before the start date {start}")
+    if (row.get("last_changed") is None) != (row.get("change_note") is None):
+        missing = "change_note" if row.get("change_note") is None else "last_changed"
+        present = "last_changed" if missing == "change_note" else "change_note"
+        ck.err(node.pos[present], "rule.change-note", missing,
+               f"{present} needs {missing}: the change log shows both")
+    flagged = _check_public_text(ck, row, node, "", (set(), set(), _own_names(row)), PUBLISHED)
+    _check_secrets(ck, row, node, "")
+    return flagged
 
 
-def _near(value, options) -> str | None:
-    from .validate import suggest
+def check_party(ck, row: dict, node, path: str, contacts: tuple) -> None:
+    """The rules of one party channel (``party_channels[i]``): address, names, no personal data."""
+    _check_url(ck, row["url"], row["platform"], node, f"{path}.url", "url")
+    for key in ("party", "name"):
+        if key in row:
+            _check_name(ck, row[key], node, f"{path}.{key}", key)
+    _check_public_text(ck, row, node, path, (*contacts, {}), ("party", "name", "url"))
 
+
+#: The channel fields that are published (not ``x-internal``).
+PUBLISHED = tuple(f.name for f in table("channel").fields if not f.internal)
+
+
+def contacts_of(row: dict) -> frozenset[str]:
+    """The internal people's e-mails (lower case) and phone numbers (digits only) of a channel row."""
+    out = set()
+    for person in _people(row):
+        out.add(person.email.lower())
+        if person.phone:
+            out.add(re.sub(r"\D", "", person.phone))
+    return frozenset(out)
+
+
+def field_tokens(row: dict) -> dict[str, frozenset[str]]:
+    """Published field → the e-mail-like tokens (lower case) and digit runs (digits only) in
+    its text: what is compared with the register's internal contacts. Fields without any
+    are left out."""
+    out = {}
+    for name in PUBLISHED:
+        v = row.get(name)
+        if v is None or isinstance(v, bool):
+            continue
+        values = v if isinstance(v, tuple) else (v,)
+        found = set()
+        for s in values:
+            if not isinstance(s, str):
+                continue
+            if "@" in s:
+                found.update(m.group(0).lower() for m in _EMAIL_TOKEN.finditer(s))
+            if _TWO_DIGITS.search(s) is not None:
+                found.update(_NOT_DIGIT.sub("", m.group(0)) for m in _DIGIT_RUN.finditer(s))
+        if found:
+            out[name] = frozenset(found)
+    return out
+
+
+def internal_contact_message(tokens: frozenset[str], contacts: set[str]) -> str | None:
+    """The message when ``tokens`` (:func:`field_tokens`) hold an internal contact, else None."""
+    hit = tokens & contacts
+    if not hit:
+        return None
+    if any("@" in t for t in hit):
+        return "contains an administrator's e-mail, which is internal"
+    return "contains an administrator's phone number, which is internal"
+
+
+def near(value, options) -> str | None:
+    """A "did you mean …?" hint for ``value`` among ``options``, or None."""
     return suggest(value, sorted(options))
 
 
@@ -223,17 +249,6 @@ def _people(row: dict) -> list:
     return list(row.get("administrators", ())) + ([row["substitute"]] if row.get("substitute") else [])
 
 
-def _internal_contacts(channels) -> tuple[set[str], set[str]]:
-    """E-mails (lower case) and phone numbers (digits only) of every internal person."""
-    emails, phones = set(), set()
-    for row, _l, _n, _p in channels:
-        for person in _people(row):
-            emails.add(person.email.lower())
-            if person.phone:
-                phones.add(re.sub(r"\D", "", person.phone))
-    return emails, phones
-
-
 def _own_names(row: dict) -> dict[str, str]:
     """The channel's own internal people's names (lower case) → what they are."""
     return {p.name.lower(): "an administrator's name" for p in _people(row) if len(p.name) >= 5}
@@ -246,72 +261,14 @@ def _public_text(row: dict, names) -> str:
                        if isinstance(s, str))
 
 
-def _all_clean(channels, public: list[str], contacts: tuple) -> tuple[bool, list[frozenset[str]]]:
-    """Whether no channel row has personal data in its published fields (``public``) nor a
-    credential in any field: then :func:`_check_public_text` and :func:`_check_secrets`
-    would report nothing for any of them. Also returns each row's :func:`published_tokens`.
-
-    One search per pattern over all rows' text at once, apart by NUL: no pattern of
-    :func:`_personal_data` or ``_SECRET`` matches across a NUL, and their look-arounds see a
-    NUL as they see a text's start or end, so a pattern matches there iff it matches in some
-    row's text alone (a NUL after "password:" counts as a non-space there: that only sends
-    the rows to the row-by-row check). The tests are those of :func:`_personal_data`, with
-    its e-mail and phone comparisons made over the tokens found. Each row's own
-    administrators' names are looked for in its own text.
-    """
-    texts = [_public_text(row, public) for row, _l, _n, _p in channels]
-    joined = "\x00".join(texts)
-    tokens = published_tokens(texts, joined)
-    emails, phones = contacts
-    if _TWO_DIGITS.search(joined) is not None and (personnummer_in(joined) or _MOBILE.search(joined)):
-        return False, tokens
-    if "@" in joined and _FREEMAIL.search(joined):
-        return False, tokens
-    if not all(t.isdisjoint(emails) and t.isdisjoint(phones) for t in tokens):
-        return False, tokens  # (an e-mail token holds "@", a digit run only digits: no mix-ups)
-    for text, (row, _l, _n, _p) in zip(texts, channels, strict=True):
-        names = _own_names(row)
-        if names:
-            low = text.lower()
-            if any(value in low for value in names):
-                return False, tokens
-    clean = not _has_secret("\x00".join(v for row, _l, _n, _p in channels for v in row.values()
-                                        if isinstance(v, str)))
-    return clean, tokens
-
-
-def published_tokens(texts: list[str], joined: str | None = None) -> list[frozenset[str]]:
-    """For each text, the e-mail-like tokens in it (lower case) and its digit runs (digits
-    only): what :func:`_personal_data` compares with the internal contacts.
-
-    Args:
-        texts: one published text per row (:func:`_public_text`: fields apart by NUL).
-        joined: ``"\\x00".join(texts)``, if the caller has it.
-
-    Returns:
-        One frozenset of str per text, in order. Found by one search per pattern over the
-        joined text (neither pattern matches a NUL, and the e-mail token's look-behind sees
-        one as a text's start), each match given to the text it lies in.
-    """
-    if joined is None:
-        joined = "\x00".join(texts)
-    starts = list(itertools.accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
-    found: list[set[str]] = [set() for _ in texts]
-    where = bisect.bisect_right
-    if "@" in joined:
-        for m in _EMAIL_TOKEN.finditer(joined):
-            found[where(starts, m.start()) - 1].add(m.group(0).lower())
-    if _TWO_DIGITS.search(joined) is not None:
-        for m in _DIGIT_RUN.finditer(joined):
-            found[where(starts, m.start()) - 1].add(_NOT_DIGIT.sub("", m.group(0)))
-    return [frozenset(f) for f in found]
-
-
-def _check_public_text(ck, row: dict, node, path: str, internal: tuple, names) -> None:
+def _check_public_text(ck, row: dict, node, path: str, internal: tuple, names) -> frozenset[str]:
+    """Report personal or internal data in the published fields ``names`` of ``row``; return
+    the fields reported."""
     names = [n for n in names if n in row]
     # One search per pattern over the joined text decides whether any field needs a closer look.
     if _personal_data(_public_text(row, names), internal) is None:
-        return
+        return frozenset()
+    flagged = set()
     for name in names:
         v = row.get(name)
         if v is None or isinstance(v, bool):
@@ -322,10 +279,15 @@ def _check_public_text(ck, row: dict, node, path: str, internal: tuple, names) -
                 continue
             problem = _personal_data(s, internal)
             if problem:
-                ck.err(node.pos[name], problem[0], f"{path}.{name}", problem[1],
-                       "published fields are public on the website; personal data belongs in the "
-                       "internal fields (administrators, substitute)")
+                ck.err(node.pos[name], problem[0], f"{path}.{name}" if path else name, problem[1], PRIVACY_HINT)
+                flagged.add(name)
                 break
+    return frozenset(flagged)
+
+
+#: The hint of every personal-data diagnostic.
+PRIVACY_HINT = ("published fields are public on the website; personal data belongs in the "
+                "internal fields (administrators, substitute)")
 
 
 _TWO_DIGITS = re.compile(r"\d\d")
@@ -384,6 +346,6 @@ def _check_secrets(ck, row: dict, node, path: str) -> None:
         return
     for name, v in row.items():
         if isinstance(v, str) and _SECRET.search(v):
-            ck.err(node.pos[name], "safety.credential", f"{path}.{name}",
+            ck.err(node.pos[name], "safety.credential", f"{path}.{name}" if path else name,
                    "looks like a password, token or key; credentials never go in the register",
                    "keep them in the central password store (Gullspång Bilaga 1, Botkyrka: Administrera konto)")

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from . import text
+
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 TABLES = ("organisation", "channel", "party_channel")
 
@@ -41,6 +43,7 @@ class FieldSpec:
         minimum, maximum: number bounds, or None.
         fmt: Table Schema ``format`` (``email``, ``uri``) or None.
         internal: True when the field must never be published (``x-internal``).
+        multiline: True when the text may span lines (``x-multiline``: purpose, notes).
         item: constraints for each item of a ``list`` (``x-item``: pattern/minLength/maxLength).
         items: name of the ``x-definitions`` table for ``array``/``object`` fields, or None.
         guideline: the guideline that asks for the field (``x-guideline``), or None.
@@ -61,6 +64,7 @@ class FieldSpec:
     maximum: float | None
     fmt: str | None
     internal: bool
+    multiline: bool
     item: dict
     item_pattern: re.Pattern | None
     items: str | None
@@ -96,7 +100,8 @@ def _field(d: dict) -> FieldSpec:
         enum=tuple(c["enum"]) if "enum" in c else None, pattern=_compile(c.get("pattern")),
         min_length=c.get("minLength"), max_length=c.get("maxLength"),
         minimum=c.get("minimum"), maximum=c.get("maximum"), fmt=d.get("format"),
-        internal=bool(d.get("x-internal")), item=item, item_pattern=_compile(item.get("pattern")),
+        internal=bool(d.get("x-internal")), multiline=bool(d.get("x-multiline")),
+        item=item, item_pattern=_compile(item.get("pattern")),
         items=d.get("x-items"), guideline=d.get("x-guideline"), example=d.get("example"),
     )
 
@@ -144,11 +149,9 @@ def _strip_x(d: dict) -> dict:
 
 # --- JSON Schema for editors -------------------------------------------------------------
 
-#: Characters the validator refuses in one-line text (kanalregister.text): controls, bidi, zero-width.
-_UNSAFE = ("\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064"
-           "\\u2066-\\u2069\\ue000-\\uf8ff\\ufeff")
-SAFE_LINE = f"^[^{_UNSAFE}]*$"
-SAFE_MULTILINE = "^[^" + _UNSAFE.replace("\\u0000-\\u001f", "\\u0000-\\u0009\\u000b-\\u001f") + "]*$"
+#: Patterns of the text the validator accepts (:mod:`kanalregister.text`, one source).
+SAFE_LINE = f"^[^{text.UNSAFE_LINE_CLASS}]*$"
+SAFE_MULTILINE = f"^[^{text.UNSAFE_MULTILINE_CLASS}]*$"
 #: An https URL without user:password@ in its host part.
 HTTPS_URL = r"^https://[^\s/?#@]+\.[^\s/?#@]+([/?#]\S*)?$"
 
@@ -157,7 +160,7 @@ def _json_field(f: FieldSpec) -> dict:
     out: dict = {"title": f.title, "description": f.description}
     if f.type == "string":
         out["type"] = "string"
-        out["allOf"] = [{"pattern": SAFE_MULTILINE if f.name in ("purpose", "notes") else SAFE_LINE}]
+        out["allOf"] = [{"pattern": SAFE_MULTILINE if f.multiline else SAFE_LINE}]
         if f.enum:
             out["enum"] = list(f.enum)
         if f.pattern is not None:

@@ -25,14 +25,22 @@ _SCRIPTS = ("LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE")
 
 
 def _class(codes) -> str:
-    return "".join(f"\\U{c:08x}" for c in sorted(codes))
+    return "".join(f"\\u{c:04x}" for c in sorted(codes))
 
 
-# One regex each, searched in C: far faster than a Python loop over every character.
-_C0 = "\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f"  # C0 and C1 controls, except tab and line feed
-_PRIVATE = "\\ud800-\\udfff\\ue000-\\uf8ff\\U000f0000-\\U0010ffff"  # surrogates, private use
-_BAD_LINE = re.compile(f"[\\t\\n{_C0}{_class(_BIDI)}{_class(_INVISIBLE)}{_PRIVATE}]")
-_BAD_MULTI = re.compile(f"[\\t{_C0}{_class(_BIDI)}{_class(_INVISIBLE)}{_PRIVATE}]")
+# One character class each, searched in C (far faster than a Python loop over every
+# character). The BMP part is also the editor's JSON Schema pattern
+# (:func:`kanalregister.schema.json_schema`), written with \\uXXXX escapes that Python's re and
+# ECMAScript regexes read alike, so the editor and ``check`` refuse the same characters.
+_C0 = "\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f"  # C0 and C1 controls, except tab and line feed
+_PRIVATE_BMP = "\\ud800-\\udfff\\ue000-\\uf8ff"  # lone surrogates, private use
+#: Regex character-class body (BMP) of what one-line text may not contain.
+UNSAFE_LINE_CLASS = f"\\u0009\\u000a{_C0}{_class(_BIDI)}{_class(_INVISIBLE)}{_PRIVATE_BMP}"
+#: The same for multi-line fields (``x-multiline`` in the schema): line feeds allowed.
+UNSAFE_MULTILINE_CLASS = f"\\u0009{_C0}{_class(_BIDI)}{_class(_INVISIBLE)}{_PRIVATE_BMP}"
+_ASTRAL_PRIVATE = "\\U000f0000-\\U0010ffff"  # supplementary private-use planes (Python only)
+_BAD_LINE = re.compile(f"[{UNSAFE_LINE_CLASS}{_ASTRAL_PRIVATE}]")
+_BAD_MULTI = re.compile(f"[{UNSAFE_MULTILINE_CLASS}{_ASTRAL_PRIVATE}]")
 
 
 def problem(value: str, multiline: bool = False) -> tuple[str, str, str] | None:

@@ -1,29 +1,33 @@
-"""Phase 1b: check a loaded register against the schema and the rules; build the model.
+"""Phase 1b: check a read register against the schema, the rules and the policy; build the model.
 
-Every problem is collected — one run reports all of them — as a
-:class:`~kanalregister.errors.Diagnostic` that points at the offending value. The checks:
+The register is checked in two layers, so that a build can keep what did not change:
 
-1. structure: the top-level sections, unknown keys (with "did you mean …?");
-2. each field against its Table Schema entry (type, required, enum, pattern, length, unique);
-3. text safety for every string: no bidi or zero-width characters, no control characters,
-   no mixed-script look-alike names (:mod:`kanalregister.text`);
-4. cross-field rules (:mod:`kanalregister.rules`) and the policy (:mod:`kanalregister.policy`).
+1. :func:`check_entry` checks one channel entry on its own: every field against the Table
+   Schema (:class:`kanalregister.fields.Checker`), the rules that need no other entry
+   (:func:`kanalregister.rules.check_channel`) and the policy's findings for it
+   (:func:`kanalregister.policy.evaluate_channel`). Its :class:`Entry` depends only on the
+   entry's text, the policy and ``today``, so :mod:`kanalregister.loader` can keep it in the
+   build cache, diagnostics and all.
+2. :func:`assemble` checks the sections (organisation, policy, party channels) and
+   everything that spans entries — unique ids and addresses, successors, internal contacts
+   in published text — over every entry, every time, then builds the immutable
+   :class:`kanalregister.model.Register`.
 
-Only when there is no error is a :class:`~kanalregister.model.Register` built.
+Every problem is collected as a :class:`~kanalregister.errors.Diagnostic` at the offending
+value; one run reports all of them. Policy findings are reported only when nothing else is
+an error (until then they would be noise), as before.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import re
 from dataclasses import dataclass
 
-from . import model, text
-from .compiled import clean_row
-from .errors import Collector, Diagnostic, RegisterInvalid
+from . import model, policy, rules
+from .errors import Diagnostic
+from .fields import Checker, clip, describe
 from .load import Document, LocDict, LocList
-from .schema import FieldSpec, TableSpec, table
+from .schema import table
 
 SECTIONS = {
     "organisation": "the municipality or body that publishes the register",
@@ -31,267 +35,189 @@ SECTIONS = {
     "channels": "the list of official channels",
     "party_channels": "the channels of parties in kommunfullmäktige",
 }
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
-_NUMBER_RE = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\Z")
-_EMAIL_RE = re.compile(r"[^@\s<>\"',;:()\[\]]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}\Z", re.I)
-_CREDENTIAL_KEY = re.compile(r"pass(word|wd|ord)?|lösen|losen|secret|token|api[_-]?key|credential|login|inlogg",
-                             re.I)
-_MISSING = object()
+_PUBLIC = model.model_field_names(model.Channel)
+_UNIQUE = tuple(f.name for f in table("channel").fields if f.unique)
 
 
 @dataclass(frozen=True)
 class Result:
-    """Outcome of :func:`validate`.
+    """Outcome of validation.
 
     Attributes:
         register: the model, or ``None`` when there was any error.
         diagnostics: every error and warning, sorted by position (list[Diagnostic]).
         model: the model even when only policy rules failed (for ``report``), else None.
-        tokens: channel id → the tokens of its published text (frozenset of str,
-            :func:`kanalregister.rules.published_tokens`) when the rules ran, else None; the
-            build cache keeps them (:func:`kanalregister.incremental.entry_for`).
     """
 
     register: model.Register | None
     diagnostics: list[Diagnostic]
     model: model.Register | None = None
-    tokens: dict | None = None
 
     @property
     def errors(self) -> list[Diagnostic]:
         """The diagnostics of severity error."""
         return [d for d in self.diagnostics if d.severity == "error"]
 
-
-def suggest(value: str, choices, cutoff: float = 0.6) -> str | None:
-    """Return a "did you mean 'x'?" hint for a misspelt key or enum value, or None."""
-    low = value.lower()
-    options = list(choices)
-    if low in options and low != value:
-        return f"did you mean '{low}'? values are lower case"
-    close = difflib.get_close_matches(low, options, n=1, cutoff=cutoff)
-    return f"did you mean '{close[0]}'?" if close else None
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        """The diagnostics of severity warning."""
+        return [d for d in self.diagnostics if d.severity == "warning"]
 
 
-class _Checker:
-    """Checks one document; holds the collector and the uniqueness indexes."""
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What validation knows of one channel entry by itself.
 
-    def __init__(self, doc: Document):
-        self.doc = doc
-        self.c = Collector(doc.file)
-        self.c.items.extend(doc.warnings)
+    Positions are those of the node the entry was read from; paths are relative to the
+    entry (``url``, ``aliases[0]``, ``""`` for the entry itself). :func:`assemble` moves
+    them to the entry's place in the file.
 
-    # -- helpers ------------------------------------------------------------------------
-    def err(self, pos, code, path, message, hint=None, severity="error"):
-        self.c.add(pos[0], pos[1], code, path, message, hint, severity)
+    Attributes:
+        row: field → clean value, or None when the entry had an error in its fields.
+        diagnostics: the entry's own problems (tuple[Diagnostic]), policy findings aside.
+        findings: the policy's findings as diagnostics (tuple[Diagnostic]).
+        pos: field → (line, col) of its value, and ``""`` → the entry's start.
+        tokens: published field → e-mail-like tokens and digit runs in it
+            (:func:`kanalregister.rules.field_tokens`).
+        flagged: published fields already reported for personal data (frozenset[str]).
+        contacts: the entry's internal e-mails and phone digits (frozenset[str]).
+    """
 
-    def unknown_keys(self, node: LocDict, known, path: str, what: str) -> None:
-        for key in node:
-            if key in known:
-                continue
-            kp = node.kpos[key]
-            where = f"{path}.{key}" if path else key
-            if _CREDENTIAL_KEY.search(key):
-                self.err(kp, "safety.credential-key", where,
-                         f"'{key}' looks like a login credential; credentials never go in the register",
-                         "keep them in the central password store (Gullspång Bilaga 1, Botkyrka: Administrera konto)")
-                continue
-            self.err(kp, "schema.unknown-key", where, f"unknown key '{key}' in {what}",
-                     suggest(key, known) or "see docs/fields.md for the fields")
+    row: dict | None
+    diagnostics: tuple
+    findings: tuple
+    pos: dict
+    tokens: dict
+    flagged: frozenset
+    contacts: frozenset
 
-    # -- one value ----------------------------------------------------------------------
-    def value(self, f: FieldSpec, raw, pos, path: str):
-        """Convert and check one value; return the clean value or _MISSING on error."""
-        t = f.type
-        if t == "string":
-            v = self.string(f, raw, pos, path)
-            if v is _MISSING:
-                return v
-            return self.string_constraints(f, v, pos, path)
-        if t == "date":
-            if isinstance(raw, str) and _DATE_RE.match(raw):
-                try:
-                    return dt.date.fromisoformat(raw)
-                except ValueError:
-                    self.err(pos, "schema.date", path, f"'{raw}' is not a real date", "write YYYY-MM-DD")
-                    return _MISSING
-            self.err(pos, "schema.type", path, f"expected a date YYYY-MM-DD, got {_describe(raw)}")
-            return _MISSING
-        if t == "number":
-            if isinstance(raw, str) and _NUMBER_RE.match(raw.strip()):
-                raw = float(raw) if any(ch in raw for ch in ".eE") else int(raw)
-            if isinstance(raw, bool) or not isinstance(raw, (int, float)):
-                self.err(pos, "schema.type", path, f"expected a number, got {_describe(raw)}")
-                return _MISSING
-            if (f.minimum is not None and raw < f.minimum) or (f.maximum is not None and raw > f.maximum):
-                self.err(pos, "schema.range", path, f"{raw} is outside {f.minimum}–{f.maximum}")
-                return _MISSING
-            return raw
-        if t == "boolean":
-            if not isinstance(raw, bool):
-                self.err(pos, "schema.type", path, f"expected true or false, got {_describe(raw)}")
-                return _MISSING
-            return raw
-        if t == "list":
-            if not isinstance(raw, LocList):
-                self.err(pos, "schema.type", path, f"expected a list, got {_describe(raw)}",
-                         "write each item on its own line starting with '- '")
-                return _MISSING
-            out = []
-            ok = True
-            for i, item in enumerate(raw):
-                ip, ipath = raw.pos[i], f"{path}[{i}]"
-                s = self.string(f, item, ip, ipath)
-                if s is _MISSING:
-                    ok = False
-                    continue
-                if s == "":
-                    self.err(ip, "schema.required", ipath, "empty list item")
-                    ok = False
-                    continue
-                s2 = self.item_constraints(f, s, ip, ipath)
-                if s2 is _MISSING:
-                    ok = False
-                    continue
-                if s2 in out:
-                    self.err(ip, "schema.duplicate-item", ipath, f"'{s2}' is listed twice")
-                    ok = False
-                    continue
-                out.append(s2)
-            return tuple(out) if ok else _MISSING
-        if t == "array":
-            if not isinstance(raw, LocList):
-                self.err(pos, "schema.type", path, f"expected a list, got {_describe(raw)}")
-                return _MISSING
-            people = []
-            for i, item in enumerate(raw):
-                row = self.row(table(f.items), item, raw.pos[i], f"{path}[{i}]", f.items)
-                if row is not None:
-                    people.append(model.Person(**row))
-            return tuple(people) if len(people) == len(raw) else _MISSING
-        if t == "object":
-            row = self.row(table(f.items), raw, pos, path, f.items)
-            return model.Person(**row) if row is not None else _MISSING
-        raise AssertionError(f"schema type {t!r} not handled")  # pragma: no cover - schema bug
 
-    def string(self, f: FieldSpec, raw, pos, path: str):
-        if raw.__class__ is str:
-            v = raw.strip()
-        elif isinstance(raw, bool):
-            self.err(pos, "schema.type", path, f"expected text, got the YAML boolean {str(raw).lower()}",
-                     "put the value in quotes: YAML reads yes/no/on/off as true/false")
-            return _MISSING
+def check_entry(node, pos: tuple[int, int], pol: policy.Policy, today: dt.date) -> Entry:
+    """Check one channel entry by itself (see the module docstring).
+
+    Args:
+        node: the entry as read (a :class:`kanalregister.load.LocDict`, or anything else,
+            which is reported as not a mapping).
+        pos: (line, col) of the entry, 1-based.
+        pol: the register's policy; ``today`` the date its date rules count from.
+
+    Returns:
+        An :class:`Entry`. Raises nothing for bad data.
+    """
+    ck = Checker("")
+    row = ck.row(table("channel"), node, pos, "", "channel")
+    places = {"": pos}
+    if isinstance(node, LocDict):
+        places.update(node.pos)
+    if row is None:
+        return Entry(None, tuple(ck.c.items), (), places, {}, frozenset(), frozenset())
+    flagged = rules.check_channel(ck, row, node)
+    own = tuple(ck.c.items)
+    ck.c.items = []
+    channel = model.Channel(line=pos[0], **{k: v for k, v in row.items() if k in _PUBLIC})
+    internal = model.ChannelInternal(**{k: v for k, v in row.items() if k not in _PUBLIC})
+    for f in policy.evaluate_channel(pol, channel, internal, today):
+        if f.kind == "due":
+            continue
+        where = node.pos.get(f.field) or node.kpos.get("id") or node.start
+        ck.err(where, f"policy.{f.rule}", f.field, f.message,
+               f"policy '{f.rule}': {policy.RULE_BY_KEY[f.rule].source}", severity=f.severity)
+    return Entry(row, own, tuple(ck.c.items), places, rules.field_tokens(row), flagged, rules.contacts_of(row))
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """An :class:`Entry` at its place in the register: index ``i`` in ``channels`` and the
+    number of lines (``shift``) to add to its positions."""
+
+    entry: Entry
+    i: int
+    shift: int
+
+
+class Sections:
+    """The register's sections other than the channel entries, checked (step 2's first half).
+
+    Built by :func:`check_sections` from the document; holds the checker with their
+    diagnostics, the clean organisation row, the policy and the party rows.
+    """
+
+    def __init__(self, ck: Checker, root, org_row: dict | None, pol: policy.Policy, parties: list):
+        self.ck, self.root, self.org_row, self.policy, self.parties = ck, root, org_row, pol, parties
+
+
+def check_sections(doc: Document, channels_split: bool = False) -> Sections | None:
+    """Check the document's top level, organisation, policy and party channels.
+
+    Args:
+        doc: the register as read (for a split register, the text without its entries).
+        channels_split: True when the entries were cut out of ``doc`` (so its ``channels``
+            is empty by construction and is not checked here).
+
+    Returns:
+        :class:`Sections`, or None when the root is not a mapping (then ``doc``'s
+        diagnostics and that error are in the result of :func:`assemble` with no sections).
+    """
+    ck = Checker(doc.file)
+    ck.c.items.extend(doc.warnings)
+    root = doc.data
+    if not isinstance(root, LocDict):
+        what = "an empty file" if root is None else describe(root)
+        ck.err(doc.root_pos, "schema.root", "", "the register must be a mapping with organisation and channels, "
+               f"got {what}", "start from the example channels.yaml")
+        return Sections(ck, None, None, policy.Policy(), [])
+    ck.unknown_keys(root, SECTIONS, "", "the register")
+    org_row = None
+    if "organisation" not in root or root.get("organisation") is None:
+        ck.err(root.start, "schema.required", "organisation", "the register has no 'organisation' section")
+    else:
+        org_row = ck.row(table("organisation"), root["organisation"], root.pos["organisation"], "organisation",
+                         "organisation")
+    pol = policy.parse(root.get("policy"), root.pos.get("policy", root.start), ck)
+    if not channels_split:
+        node = root.get("channels")
+        if node is None and "channels" not in root:
+            ck.err(root.start, "schema.required", "channels", "the register has no 'channels' list")
+        elif node is not None and not isinstance(node, LocList):
+            ck.err(root.pos["channels"], "schema.type", "channels", f"expected a list of channel, got {describe(node)}")
+    parties = _party_rows(ck, root)
+    return Sections(ck, root, org_row, pol, parties)
+
+
+def _party_rows(ck: Checker, root: LocDict) -> list:
+    node = root.get("party_channels")
+    if node is None:
+        return []
+    if not isinstance(node, LocList):
+        ck.err(root.pos["party_channels"], "schema.type", "party_channels",
+               f"expected a list of party channel, got {describe(node)}")
+        return []
+    rows, seen = [], {f.name: {} for f in table("party_channel").fields if f.unique}
+    for i, item in enumerate(node):
+        path = f"party_channels[{i}]"
+        r = ck.row(table("party_channel"), item, node.pos[i], path, "party channel")
+        if r is None:
+            continue
+        if not _unique(ck, seen, r, item.pos, path, item.pos):
+            rows.append((r, item, path))
+    return rows
+
+
+def _unique(ck: Checker, seen: dict, row: dict, pos: dict, path: str, firsts) -> bool:
+    """Report a value of a unique field seen before; return whether any was."""
+    bad = False
+    for fname, index in seen.items():
+        if fname not in row:
+            continue
+        k = unique_key(fname, row[fname])
+        if k in index:
+            first_path, first_line = index[k]
+            ck.err(pos[fname], "schema.unique", f"{path}.{fname}",
+                   f"'{clip(row[fname])}' is already used by {first_path} (line {first_line})")
+            bad = True
         else:
-            self.err(pos, "schema.type", path, f"expected text, got {_describe(raw)}")
-            return _MISSING
-        problem = text.problem(v, multiline=f.name in ("purpose", "notes"))
-        if problem:
-            self.err(pos, problem[0], path, problem[1], problem[2])
-            return _MISSING
-        return v
-
-    def string_constraints(self, f: FieldSpec, v: str, pos, path: str):
-        ok = True
-        if f.enum is not None and v not in f.enum:
-            self.err(pos, "schema.enum", path, f"'{v}' is not one of: {', '.join(f.enum)}",
-                     suggest(v, f.enum))
-            ok = False
-        if f.min_length is not None and len(v) < f.min_length:
-            self.err(pos, "schema.length", path, f"too short: at least {f.min_length} characters")
-            ok = False
-        if f.max_length is not None and len(v) > f.max_length:
-            self.err(pos, "schema.length", path, f"too long: {len(v)} characters, at most {f.max_length}")
-            ok = False
-        if f.pattern is not None and not f.pattern.match(v):
-            hint = None
-            if f.name in ("id", "successor") and f.pattern.match(v.lower()):
-                hint = f"ids are lower case: '{v.lower()}'"
-            self.err(pos, "schema.pattern", path, f"'{_clip(v)}' does not have the required form",
-                     hint or f"it must match {f.pattern.pattern[3:-3]}")
-            ok = False
-        if f.fmt == "email" and not _EMAIL_RE.match(v):
-            self.err(pos, "schema.email", path, f"'{_clip(v)}' is not an e-mail address")
-            ok = False
-        return v if ok else _MISSING
-
-    def item_constraints(self, f: FieldSpec, v: str, pos, path: str):
-        item = f.item
-        if f.item_pattern is not None and not f.item_pattern.match(v):
-            self.err(pos, "schema.pattern", path, f"'{_clip(v)}' does not have the required form",
-                     f"it must match {item['pattern']}")
-            return _MISSING
-        if "minLength" in item and len(v) < item["minLength"]:
-            self.err(pos, "schema.length", path, f"too short: at least {item['minLength']} characters")
-            return _MISSING
-        if "maxLength" in item and len(v) > item["maxLength"]:
-            self.err(pos, "schema.length", path, f"too long: at most {item['maxLength']} characters")
-            return _MISSING
-        return v
-
-    # -- one row ------------------------------------------------------------------------
-    def row(self, t: TableSpec, node, pos, path: str, what: str) -> dict | None:
-        """Check one mapping against a table; return {field: clean value} or None on error.
-
-        A clean row is decided by the compiled checks (:mod:`kanalregister.compiled`); any
-        other is read field by field here, which reports each problem.
-        """
-        fast = clean_row(t.name, node)
-        if fast is not None:
-            return fast
-        if not isinstance(node, LocDict):
-            self.err(pos, "schema.type", path, f"expected a mapping of {what} fields, got {_describe(node)}")
-            return None
-        before = self.c.n_errors
-        if not t.by_name.keys() >= node.keys():
-            self.unknown_keys(node, t.by_name, path, what)
-        out: dict = {}
-        get = node.get
-        for f in t.fields:
-            raw = get(f.name)
-            if raw is None or raw == "" or (raw.__class__ is LocList and not raw):
-                if f.required:
-                    where = node.pos.get(f.name, node.start)
-                    self.err(where, "schema.required", f"{path}.{f.name}" if path else f.name,
-                             f"'{f.name}' ({f.title}) is required")
-                continue
-            v = self.value(f, raw, node.pos[f.name], f"{path}.{f.name}" if path else f.name)
-            if v is not _MISSING:
-                out[f.name] = v
-        return out if self.c.n_errors == before else None
-
-    def table_rows(self, key: str, t: TableSpec, what: str) -> list[tuple[dict, int, LocDict, str]]:
-        """Check a list section; return (clean row, line, node, path) for each valid row."""
-        root = self.doc.data
-        node = root.get(key)
-        if node is None:
-            if key == "channels" and key not in root:
-                self.err(root.start, "schema.required", key, "the register has no 'channels' list")
-            return []
-        if not isinstance(node, LocList):
-            self.err(root.pos[key], "schema.type", key, f"expected a list of {what}, got {_describe(node)}")
-            return []
-        rows = []
-        unique: dict[str, dict] = {f.name: {} for f in t.fields if f.unique}
-        for i, item in enumerate(node):
-            path = f"{key}[{i}]"
-            r = self.row(t, item, node.pos[i], path, what)
-            if r is None:
-                continue
-            bad = False
-            for fname, seen in unique.items():
-                if fname not in r:
-                    continue
-                k = unique_key(fname, r[fname])
-                if k in seen:
-                    first = seen[k]
-                    self.err(item.pos[fname], "schema.unique", f"{path}.{fname}",
-                             f"'{_clip(r[fname])}' is already used by {first[0]} (line {first[1]})")
-                    bad = True
-                else:
-                    seen[k] = (f"{key}[{i}]", item.pos[fname][0])
-            if not bad:
-                rows.append((r, node.pos[i][0], item, path))
-        return rows
+            index[k] = (path, pos[fname][0])
+    return bad
 
 
 def unique_key(field: str, value: str) -> str:
@@ -303,137 +229,120 @@ def unique_key(field: str, value: str) -> str:
     return v
 
 
-def _describe(v) -> str:
-    if v is None:
-        return "nothing"
-    if isinstance(v, LocDict) or isinstance(v, dict):
-        return "a mapping"
-    if isinstance(v, LocList) or isinstance(v, list):
-        return "a list"
-    if isinstance(v, bool):
-        return f"the boolean {str(v).lower()}"
-    if isinstance(v, (int, float)):
-        return f"the number {v}"
-    if isinstance(v, dt.date):
-        return f"the date {v.isoformat()}"
-    return f"'{_clip(str(v))}'"
+def _moved(d: Diagnostic, file: str, shift: int, prefix: str) -> Diagnostic:
+    path = prefix + ("." + d.path if d.path and not d.path.startswith("[") else d.path)
+    return Diagnostic(file, d.line + shift if d.line else d.line, d.col, d.severity, d.code, path, d.message, d.hint)
 
 
-def _clip(s: str, n: int = 60) -> str:
-    return s if len(s) <= n else s[: n - 1] + "…"
-
-
-def validate(doc: Document, today: dt.date | None = None, extra=None) -> Result:
-    """Validate a loaded register and build the model.
+def assemble(sections: Sections, placed: list[Placed], today: dt.date) -> Result:
+    """Check what spans the entries and build the model (step 2 of the module docstring).
 
     Args:
-        doc: from :func:`kanalregister.load.read_register`.
-        today: the date that date rules (archive, review, passive) count from; defaults to
-            the current date. Pass it for deterministic runs (``--today``).
-        extra: ``(ids, emails, phones)`` of channels validated earlier (see
-            :func:`kanalregister.rules.check`); None for a whole register.
+        sections: from :func:`check_sections`.
+        placed: every channel entry in register order, with its place.
+        today: the date the policy's date rules count from (only to build the model's
+            policy findings; the entries carry them already).
 
     Returns:
         A :class:`Result`; ``register`` is None when any diagnostic is an error.
-
-    Raises:
-        Nothing for bad data: every problem is a diagnostic.
     """
-    from . import policy as policy_mod
-    from . import rules
-
-    ck = _Checker(doc)
-    root = doc.data
-    if not isinstance(root, LocDict):
-        what = "an empty file" if root is None else _describe(root)
-        ck.err(doc.root_pos, "schema.root", "", f"the register must be a mapping with organisation and channels, "
-               f"got {what}", "start from the example channels.yaml")
+    ck = sections.ck
+    if sections.root is None:
         return Result(None, sorted(ck.c.items, key=Diagnostic.sort_key))
-    ck.unknown_keys(root, SECTIONS, "", "the register")
-    org_row = None
-    if "organisation" not in root or root.get("organisation") is None:
-        ck.err(root.start, "schema.required", "organisation", "the register has no 'organisation' section")
-    else:
-        org_row = ck.row(table("organisation"), root["organisation"], root.pos["organisation"], "organisation",
-                         "organisation")
-    pol = policy_mod.parse(root.get("policy"), root.pos.get("policy", root.start), ck)
-    channels = ck.table_rows("channels", table("channel"), "channel")
-    parties = ck.table_rows("party_channels", table("party_channel"), "party channel")
+    file = ck.c.file
+    items = ck.c.items
+    valid: list[Placed] = []
+    seen = {f: {} for f in _UNIQUE}
+    ids = set()
+    for p in placed:
+        e, prefix = p.entry, f"channels[{p.i}]"
+        for d in e.diagnostics:
+            items.append(_moved(d, file, p.shift, prefix))
+            if d.severity == "error":
+                ck.c.n_errors += 1
+        if e.row is None:
+            continue
+        pos = {k: (v[0] + p.shift, v[1]) for k, v in e.pos.items()}
+        if not _unique(ck, seen, e.row, pos, prefix, None):
+            valid.append(p)
+        ids.add(e.row["id"])
+    contacts = set()
+    for p in placed:
+        contacts |= p.entry.contacts
+    emails = {c for c in contacts if "@" in c}
+    phones = contacts - emails
+    for p in valid:
+        e, prefix = p.entry, f"channels[{p.i}]"
+        row = e.row
+        succ = row.get("successor")
+        where = e.pos.get("successor")
+        if succ is not None:
+            at = (where[0] + p.shift, where[1])
+            if succ not in ids or succ == row["id"]:
+                ck.err(at, "rule.successor", f"{prefix}.successor", f"'{succ}' is not another channel in the register",
+                       rules.near(succ, ids - {row['id']}))
+            elif row["status"] == "active":
+                ck.err(at, "rule.successor-active", f"{prefix}.successor", "only a closed channel can have a successor")
+        for name, toks in e.tokens.items():
+            if name in e.flagged:
+                continue
+            message = rules.internal_contact_message(toks, contacts)
+            if message:
+                at = e.pos[name]
+                ck.err((at[0] + p.shift, at[1]), "safety.internal-data", f"{prefix}.{name}", message,
+                       rules.PRIVACY_HINT)
+    if sections.org_row is not None:
+        rules.check_organisation(ck, sections.org_row, sections.root["organisation"], (emails, phones))
+    for row, node, path in sections.parties:
+        rules.check_party(ck, row, node, path, (emails, phones))
+    if ck.c.n_errors:
+        return Result(None, sorted(items, key=Diagnostic.sort_key))
+    register = _build(sections, valid)
+    for p in valid:
+        for d in p.entry.findings:
+            items.append(_moved(d, file, p.shift, f"channels[{p.i}]"))
+            if d.severity == "error":
+                ck.c.n_errors += 1
+    return Result(None if ck.c.n_errors else register, sorted(items, key=Diagnostic.sort_key), register)
 
-    tokens = rules.check(ck, org_row, channels, parties, root, extra)
-    if ck.c.errors:
-        return Result(None, sorted(ck.c.items, key=Diagnostic.sort_key))
-    register = _build(org_row, channels, parties, pol)
-    policy_mod.check(ck, register, {r["id"]: (node, path) for r, _l, node, path in channels},
-                     today or dt.date.today())
-    return Result(None if ck.c.errors else register, sorted(ck.c.items, key=Diagnostic.sort_key), register,
-                  tokens)
 
-
-_PUBLIC = model.model_field_names(model.Channel)
-
-
-def _build(org_row: dict, channels, parties, pol) -> model.Register:
+def _build(sections: Sections, valid: list[Placed]) -> model.Register:
     chans, internal = [], {}
-    for row, line, _node, _path in channels:
+    for p in valid:
+        row = p.entry.row
+        line = p.entry.pos[""][0] + p.shift
         chans.append(model.Channel(line=line, **{k: v for k, v in row.items() if k in _PUBLIC}))
         internal[row["id"]] = model.ChannelInternal(**{k: v for k, v in row.items() if k not in _PUBLIC})
     return model.Register(
-        organisation=model.Organisation(**org_row),
+        organisation=model.Organisation(**sections.org_row),
         channels=tuple(chans),
-        party_channels=tuple(model.PartyChannel(**r) for r, _l, _n, _p in parties),
+        party_channels=tuple(model.PartyChannel(**r) for r, _n, _p in sections.parties),
         internal=internal,
-        policy=pol,
+        policy=sections.policy,
     )
 
 
-def check_file(path, today: dt.date | None = None, display_name: str | None = None) -> Result:
-    """Read and validate a register file, fast when it is clean and exact when it is not.
+def validate(doc: Document, today: dt.date | None = None) -> Result:
+    """Validate a whole read document (not split into entries) and build the model.
 
-    A register that looks plainly safe is parsed with the fast parser
-    (:func:`kanalregister.load.parse_fast`) and validated; if that reports nothing at all,
-    that is the result. Otherwise — or when the fast path does not apply — the file is read
-    by the exact loader (:func:`kanalregister.load.parse_bytes`), whose diagnostics carry
-    line and column. Both readers give the same data (a property test compares them), except
-    that the fast one leaves ``Channel.line`` 0; a register whose ``edit_url`` uses ``{line}``
-    is therefore always read by the exact one.
-
-    Raises:
-        RegisterSyntaxError: the file cannot be read as safe YAML.
-    """
-    from .load import parse_bytes, parse_fast, read_bytes
-
-    name = display_name or str(path)
-    raw = read_bytes(path, name)
-    fast = parse_fast(raw, name)
-    if fast is not None:
-        result = validate(fast, today)
-        # The fast reader knows no line numbers: a register whose edit links show them
-        # ({line}) is read by the exact one.
-        if not result.diagnostics and "{line}" not in (result.register.organisation.edit_url or ""):
-            return result
-    return validate(parse_bytes(raw, name), today)
-
-
-def load_register(path, today: dt.date | None = None, strict: bool = False,
-                  display_name: str | None = None) -> tuple[model.Register, list[Diagnostic]]:
-    """Read, validate and model a register file in one call.
+    :func:`kanalregister.loader.load` is the entry point that reads and validates a
+    register; this is its path for a register whose layout is not split, and the same
+    functions as for a split one.
 
     Args:
-        path: the register file (str or Path).
-        today: see :func:`validate`.
-        strict: treat warnings as errors.
-        display_name: the file's name in diagnostics.
+        doc: from :func:`kanalregister.load.parse_bytes`.
+        today: the date that date rules (archive, review, passive) count from; defaults to
+            the current date.
 
     Returns:
-        (register, warnings).
-
-    Raises:
-        RegisterSyntaxError: the file cannot be read as safe YAML.
-        RegisterInvalid: the data breaks the schema, a rule or the policy (or, with
-            ``strict``, has any warning).
+        A :class:`Result`. Raises nothing for bad data: every problem is a diagnostic.
     """
-    res = check_file(path, today, display_name)
-    if res.register is None or (strict and res.diagnostics):
-        raise RegisterInvalid(res.diagnostics)
-    return res.register, res.diagnostics
+    today = today or dt.date.today()
+    sections = check_sections(doc)
+    placed = []
+    node = sections.root.get("channels") if sections.root is not None else None
+    if isinstance(node, LocList):
+        for i, item in enumerate(node):
+            placed.append(Placed(check_entry(item, node.pos[i], sections.policy, today), i, 0))
+    return assemble(sections, placed, today)
+

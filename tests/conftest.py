@@ -99,3 +99,13 @@ def copy_minimal(tmp_path: Path) -> Path:
 def python() -> str:
     """The running interpreter, for subprocess tests."""
     return sys.executable
+
+
+def load_register(path, today=None):
+    """(register, diagnostics) of a register that must be valid, through the one entry point
+    :func:`kanalregister.loader.load`."""
+    from kanalregister.loader import load
+
+    res = load(path, today).result
+    assert res.register is not None, [d.format() for d in res.errors]
+    return res.register, res.diagnostics

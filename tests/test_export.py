@@ -9,7 +9,7 @@ from conftest import DEMO, TODAY
 from frictionless import Package
 
 from kanalregister.schema import table
-from kanalregister.validate import load_register
+from conftest import load_register
 
 
 def test_datapackage_validates_with_frictionless(demo_site):

@@ -20,11 +20,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 from generate import generate  # noqa: E402
 
 from kanalregister.cache import cache_path  # noqa: E402
-from kanalregister.incremental import split_register  # noqa: E402
+from kanalregister.loader import split_register  # noqa: E402
 from kanalregister.load import read_register  # noqa: E402
 
 N = 40
-BASE = generate(N)
+BASE = generate(N, "clean")
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
@@ -98,17 +98,19 @@ EDITS = {
     "swap two channels": (lambda t: _swap(t, 2, 30), True),
     "party channel": (lambda t: t.replace("Parti 3", "Parti tre"), True),
     "nothing": (lambda t: t, True),
-    # edits the cache cannot vouch for: the full check must run and say the same
-    "organisation (the head)": (lambda t: t.replace("name: Exempelby kommun", "name: Exempelby stad"), False),
-    "duplicate id": (lambda t: _set(t, 11, "id", "kanal-12"), False),
-    "duplicate address": (lambda t: _set(t, 11, "url", _get(t, 12, "url")), False),
-    "successor removed": (lambda t: _delete(_set(t, 9, "successor", "kanal-3"), 3), False),
+    # edits that span entries or break the register: the entries are still taken from the cache (their
+    # results do not depend on the others), and the rules over all entries run again
+    "organisation (the head)": (lambda t: t.replace("name: Exempelby kommun", "name: Exempelby stad"), True),
+    "duplicate id": (lambda t: _set(t, 11, "id", "kanal-12"), True),
+    "duplicate address": (lambda t: _set(t, 11, "url", _get(t, 12, "url")), True),
+    "successor removed": (lambda t: _delete(_set(t, 9, "successor", "kanal-3"), 3), True),
     "another channel's administrator e-mail published": (
-        lambda t: _set(t, 4, "contact_email", _admin_email(t, 20)), False),
+        lambda t: _set(t, 4, "contact_email", _admin_email(t, 20)), True),
     "a published contact made internal elsewhere": (
-        lambda t: _set(t, 20, "substitute", "{name: Ny Person, email: " + _get(t, 4, "contact_email") + "}"), False),
-    "schema error": (lambda t: _set(t, 6, "platform", "myspace"), False),
-    "policy warning": (lambda t: _drop(t, 6, "approved_by"), False),
+        lambda t: _set(t, 20, "substitute", "{name: Ny Person, email: " + _get(t, 4, "contact_email") + "}"), True),
+    "schema error": (lambda t: _set(t, 6, "platform", "myspace"), True),
+    "policy warning": (lambda t: _drop(t, 6, "approved_by"), True),
+    # an entry that does not read by itself: the whole file is read as one document
     "quoted text spanning entries": (lambda t: _set(t, 6, "purpose", '"Början'), False),
 }
 
@@ -250,53 +252,11 @@ def test_the_split_matches_the_parser_on_the_demo_and_generated_registers():
         doc = parse_bytes(raw, "x")
         lines = [doc.data["channels"].pos[i][0] for i in range(len(doc.data["channels"]))]
         assert [line for line, _chunk in split.chunks] == lines
-        assert split.head.encode() + b"".join(c for _l, c in split.chunks) + split.tail.encode() == raw
-
-
-PARALLEL_CASES = {
-    "clean": lambda t: t,
-    "successor in the other half": lambda t: _set(t, 35, "successor", "kanal-2"),
-    "duplicate id across the halves": lambda t: _set(t, 33, "id", "kanal-3"),
-    "duplicate address across the halves": lambda t: _set(t, 33, "url", _get(t, 3, "url")),
-    "an administrator's e-mail published in the other half": lambda t: _set(t, 2, "contact_email",
-                                                                              _admin_email(t, 30)),
-    "schema error in the second half": lambda t: _set(t, 36, "status", "stängd"),
-    "policy warning in the first half": lambda t: _drop(t, 1, "approved_by"),
-}
-
-
-@pytest.mark.parametrize("name", list(PARALLEL_CASES))
-def test_validation_in_two_processes_equals_one(tmp_path, monkeypatch, name):
-    """Large registers are validated in two halves in forked processes; the result, the
-    messages and the site are those of one process, whatever spans the two halves."""
-    import kanalregister.incremental as incremental
-    import kanalregister.pipeline as pipeline
-
-    reg = tmp_path / "r.yaml"
-    reg.write_text(PARALLEL_CASES[name](BASE), encoding="utf-8")
-    one, two = tmp_path / "one", tmp_path / "two"
-    monkeypatch.setattr(incremental, "PARALLEL_MIN", 10**9)
-    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 10**9)
-    want = run_cli("build", "-r", str(reg), "--out", str(one), "--today", TODAY.isoformat(), "--no-cache")
-    monkeypatch.setattr(incremental, "PARALLEL_MIN", 10)
-    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 10)
-    taken = []
-    real = incremental._parallel
-    monkeypatch.setattr(incremental, "_parallel", lambda *a: taken.append(real(*a)) or taken[-1])
-    got = run_cli("build", "-r", str(reg), "--out", str(two), "--today", TODAY.isoformat(), "--no-cache")
-    assert (taken[0] is not None) == (name == "clean")  # anything reported: the one-process check speaks
-    assert got.code == want.code
-    assert re.sub(r" to \S+/", "", got.err) == re.sub(r" to \S+/", "", want.err)
-    if want.code == 0:
-        assert _snapshot(one) == _snapshot(two)
-    # ``check`` takes the same path: the same messages, in text and JSON, and exit status
-    for fmt in ("text", "json"):
-        monkeypatch.setattr(incremental, "PARALLEL_MIN", 10**9)
-        want = run_cli("check", "-r", str(reg), "--today", TODAY.isoformat(), "--format", fmt)
-        monkeypatch.setattr(incremental, "PARALLEL_MIN", 10)
-        got = run_cli("check", "-r", str(reg), "--today", TODAY.isoformat(), "--format", fmt)
-        assert (got.code, got.out, got.err) == (want.code, want.out, want.err)
-    assert (taken[-1] is not None) == (name == "clean")  # the check took two processes when clean
+        # the frame keeps every line of the file, with the entries' lines left blank
+        assert split.frame.count(b"\n") == raw.count(b"\n")
+        body = b"".join(c for _l, c in split.chunks)
+        i = raw.index(body)
+        assert split.frame == raw[:i] + b"\n" * body.count(b"\n") + raw[i + len(body):]
 
 
 def test_two_builds_of_one_output_at_once_take_turns(tmp_path):
@@ -322,25 +282,3 @@ def test_two_builds_of_one_output_at_once_take_turns(tmp_path):
     assert got.code == 0 and "channels unchanged since the last build" in got.err
     assert run_cli("build", "-r", str(last), "--out", str(ref), "--today", TODAY.isoformat(), "--no-cache").code == 0
     assert _snapshot(out) == _snapshot(ref)
-
-
-def test_pages_rendered_by_the_side_process_into_the_spare_are_tracked(tmp_path, monkeypatch):
-    """When a changed template makes the side process render every channel page into the
-    spare copy, the next rebuild must know those files differ from the spare it leaves."""
-    import kanalregister.incremental as incremental
-    import kanalregister.pipeline as pipeline
-
-    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 1)  # channel pages in the side process
-    monkeypatch.setattr(incremental, "PARALLEL_MIN", 10**9)
-    reg = tmp_path / "r.yaml"
-    reg.write_text(BASE, encoding="utf-8")
-    tpl = tmp_path / "tpl"
-    tpl.mkdir()
-    page = (ROOT / "templates" / "channel.html").read_text(encoding="utf-8")
-    out, ref = tmp_path / "site", tmp_path / "ref"
-    args = ["build", "-r", str(reg), "--today", TODAY.isoformat(), "-t", str(tpl)]
-    for version in ("A", "B", "B", "A", "A"):
-        (tpl / "channel.html").write_text(page.replace("<h1>", f'<h1 data-v="{version}">'), encoding="utf-8")
-        assert run_cli(*args, "--out", str(out)).code == 0
-        assert run_cli(*args, "--out", str(ref), "--no-cache").code == 0
-        assert _snapshot(out) == _snapshot(ref), version

@@ -9,7 +9,7 @@ import pytest
 from conftest import DEMO, MINIMAL, TODAY, run_cli
 
 from kanalregister.policy import RULES, add_months, meaningful
-from kanalregister.validate import load_register
+from conftest import load_register
 
 BASE = MINIMAL.read_text(encoding="utf-8")
 CH0_ADMINS = ("    administrators:\n"

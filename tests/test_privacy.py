@@ -7,7 +7,7 @@ import html
 
 from conftest import DEMO, TODAY
 
-from kanalregister.validate import load_register
+from conftest import load_register
 
 
 def _internal_values(register) -> set[str]:

@@ -186,51 +186,57 @@ def _plain(v):
     return v
 
 
-def _agree(raw: bytes) -> bool:
-    """What is published never depends on which reader read the file: when the fast reader's
-    data validates with no diagnostic at all (the only case in which check_file keeps it), the
-    exact reader must read the same data, which then also validates cleanly. Returns whether
-    the fast reader took the file."""
-    from kanalregister.load import parse_fast
+def _result(raw: bytes, **kw):
+    """(diagnostics as text, register) of loading ``raw`` through :func:`kanalregister.loader.load`
+    (``kw``: its options), or of the whole document alone (no ``kw``: ``whole=True``)."""
+    from kanalregister.loader import load
 
-    fast = parse_fast(raw, "fuzz.yaml")
-    if fast is None:
-        return False
-    if validate(fast, TODAY).diagnostics:
-        return True  # check_file reads the file again with the exact loader
     try:
-        exact = parse_bytes(raw, "fuzz.yaml")
+        if kw.pop("whole", False):
+            res = validate(parse_bytes(raw, "fuzz.yaml"), TODAY)
+        else:
+            res = load(raw, TODAY, name="fuzz.yaml", **kw).result
     except KanalregisterError as exc:
-        raise AssertionError(f"fast reader accepted what the exact one refuses: {exc}") from None
-    assert _plain(fast.data) == _plain(exact.data)
-    assert validate(exact, TODAY).diagnostics == []
-    return True
+        return [d.format() for d in exc.diagnostics], None
+    return [d.format() for d in res.diagnostics], res.model
 
 
-COUNTS.update({"fast-valid": 0, "fast-valid-taken": 0, "fast-mutated": 0, "fast-taken": 0})
+BASE_LOADED = None
+COUNTS.update({"split": 0, "split-clean": 0})
+
+
+def _split_equals_whole(raw: bytes) -> None:
+    """The loader reads a register entry by entry, and takes entries from a memo of an earlier
+    load; the messages and the model must be those of reading the whole file as one document."""
+    from kanalregister.loader import load
+
+    global BASE_LOADED
+    if BASE_LOADED is None:
+        BASE_LOADED = load(BASE if isinstance(BASE, bytes) else BASE.encode(), TODAY, name="fuzz.yaml")
+    whole = _result(raw, whole=True)
+    assert _result(raw) == whole
+    assert _result(raw, memo=BASE_LOADED.memo, memo_context=BASE_LOADED.context) == whole
+    COUNTS["split"] += 1
+    COUNTS["split-clean"] += not whole[0]
 
 
 @settings(max_examples=200, **SETTINGS)
 @given(register())
-def _fast_valid(reg):
-    COUNTS["fast-valid"] += 1
-    COUNTS["fast-valid-taken"] += _agree(dump(reg))
+def _split_valid(reg):
+    _split_equals_whole(dump(reg))
 
 
-@settings(max_examples=1500, **SETTINGS)
+@settings(max_examples=600, **SETTINGS)
 @given(st.lists(MUTATION, min_size=1, max_size=4))
-def _fast_mutated(ops):
-    COUNTS["fast-mutated"] += 1
-    COUNTS["fast-taken"] += _agree(mutate(BASE, ops))
+def _split_mutated(ops):
+    _split_equals_whole(mutate(BASE, ops))
 
 
-def test_fast_reader_agrees_with_the_exact_one():
-    _fast_valid()
-    _fast_mutated()
-    assert COUNTS["fast-valid"] >= 200 and COUNTS["fast-mutated"] >= 1500
-    # the comparison really exercised the fast reader (texts with & ! < … fall back, by design)
-    assert COUNTS["fast-valid-taken"] > COUNTS["fast-valid"] // 2
-    assert COUNTS["fast-taken"] > 100
+def test_reading_entry_by_entry_equals_reading_the_whole_file():
+    _split_valid()
+    _split_mutated()
+    assert COUNTS["split"] >= 800
+    assert 50 < COUNTS["split-clean"] < COUNTS["split"] - 50  # both kinds of outcome were compared
 
 
 def test_the_credential_prefilter_misses_nothing_the_full_pattern_finds():
@@ -296,52 +302,16 @@ def tricky_register(draw):
     return reg
 
 
-COUNTS.update({"shortcut": 0, "shortcut-clean": 0})
-
-
-def _same_without_shortcuts(raw: bytes) -> None:
-    from unittest import mock
-
-    from kanalregister import rules
-    from kanalregister import validate as validate_mod
-
-    try:
-        doc = parse_bytes(raw, "fuzz.yaml")
-    except KanalregisterError:
-        return
-    COUNTS["shortcut"] += 1
-    fast = validate(doc, TODAY)
-    real = rules._all_clean
-    with mock.patch.object(validate_mod, "clean_row", lambda *_a: None), \
-            mock.patch.object(rules, "_all_clean", lambda *a: (False, real(*a)[1])):
-        slow = validate(doc, TODAY)
-    assert [d.format() for d in fast.diagnostics] == [d.format() for d in slow.diagnostics]
-    assert fast.register == slow.register and fast.model == slow.model
-    if fast.register is not None:
-        # the tokens found in one search over all rows are those found value by value
-        from kanalregister.incremental import _PUBLISHED, public_tokens, token_hashes
-
-        assert set(fast.tokens) == {c.id for c in fast.register.channels}
-        for c in fast.register.channels:
-            assert token_hashes(fast.tokens[c.id]) == public_tokens(getattr(c, n) for n in _PUBLISHED), c.id
-    COUNTS["shortcut-clean"] += not fast.diagnostics
-
-
 @settings(max_examples=400, **SETTINGS)
 @given(tricky_register())
 def _tricky(reg):
-    _same_without_shortcuts(dump(reg))
+    _split_equals_whole(dump(reg))
 
 
-@settings(max_examples=400, **SETTINGS)
-@given(st.lists(MUTATION, min_size=1, max_size=4))
-def _tricky_mutated(ops):
-    _same_without_shortcuts(mutate(BASE, ops))
-
-
-def test_the_shortcuts_change_no_result_for_any_tricky_value_in_any_field():
+def test_every_tricky_value_in_every_field_reads_the_same_entry_by_entry():
     """Every tricky value in every field of the fixture's first channel (which has
-    administrators and a substitute): 27 × 66 registers, each compared."""
+    administrators and a substitute), and random tricky registers, read entry by entry and
+    as a whole."""
     base = yaml.safe_load(BASE)
     n = 0
     for field in FIELD_NAMES:
@@ -351,17 +321,10 @@ def test_the_shortcuts_change_no_result_for_any_tricky_value_in_any_field():
                 reg["channels"][0].pop(field, None)
             else:
                 reg["channels"][0][field] = value
-            _same_without_shortcuts(dump(reg))
+            _split_equals_whole(dump(reg))
             n += 1
     assert n == len(FIELD_NAMES) * len(TRICKY_VALUES) and base["channels"][0]["administrators"]
-
-
-def test_the_shortcuts_for_clean_rows_change_no_result():
     _tricky()
-    _tricky_mutated()
-    assert COUNTS["shortcut"] >= 400
-    # both kinds of outcome were compared
-    assert 50 < COUNTS["shortcut-clean"] < COUNTS["shortcut"] - 50
 
 
 # Phone numbers are searched with patterns rewritten for speed (rules.py); they must find the

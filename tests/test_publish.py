@@ -147,14 +147,11 @@ def _files(folder):
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_parallel_and_incremental_builds_equal_a_plain_full_build(tmp_path, monkeypatch):
-    import kanalregister.pipeline as pipeline
-
+def test_incremental_builds_equal_a_plain_full_build(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
     args = ("--today", TODAY.isoformat())
     plain, parallel = tmp_path / "plain", tmp_path / "parallel"
-    assert run_cli("build", "-r", str(DEMO), "--out", str(plain), *args).code == 0
-    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 1)  # the demo's 28 channel pages in the side process
+    assert run_cli("build", "-r", str(DEMO), "--out", str(plain), *args, "--no-cache").code == 0
     assert run_cli("build", "-r", str(DEMO), "--out", str(parallel), *args).code == 0
     assert _files(parallel) == _files(plain)
     # incremental: edit one channel, rebuild over the previous output, compare with a fresh build
@@ -163,83 +160,9 @@ def test_parallel_and_incremental_builds_equal_a_plain_full_build(tmp_path, monk
         "Sända kommunfullmäktiges sammanträden", "Direktsända kommunfullmäktiges sammanträden"), encoding="utf-8")
     assert run_cli("build", "-r", str(edited), "--out", str(parallel), *args).code == 0
     fresh = tmp_path / "fresh"
-    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 10_000)
     assert run_cli("build", "-r", str(edited), "--out", str(fresh), *args).code == 0
     assert _files(parallel) == _files(fresh)
     assert _files(parallel) != _files(plain)
-
-
-@pytest.mark.parametrize("n", [0, 1, 63, 64, 65, 200, 1000])
-def test_claims_give_every_channel_page_to_exactly_one_of_two_processes(n):
-    """The side process takes runs of channel pages from the front, this one from the back;
-    together they take every run once, whatever the timing (here: forced to interleave)."""
-    import time
-
-    from kanalregister import forking
-    from kanalregister.pipeline import Claims
-
-    claims = Claims(n)
-
-    def side():
-        got = []
-        for run in claims.front():
-            got.extend(run)
-            time.sleep(0.002)
-        return 0, got
-
-    child = forking.start(side)
-    mine = []
-    for run in claims.back():
-        mine.extend(run)
-        time.sleep(0.002)
-    theirs = forking.finish(child)
-    assert sorted(theirs + mine) == list(range(n))
-    assert theirs == list(range(len(theirs)))  # a prefix, in order
-    assert mine == [i for run in sorted({i // Claims.SIZE for i in mine}, reverse=True)
-                    for i in range(run * Claims.SIZE, min(n, (run + 1) * Claims.SIZE))]
-    if n > 4 * Claims.SIZE:
-        assert theirs and mine  # both took a share
-
-
-def test_channel_pages_shared_between_the_processes_equal_a_one_process_build(tmp_path, monkeypatch):
-    """With runs of two pages and a slow side process, this process writes channel pages of
-    the demo too (from the back, once its lists and exports are done); the site is the same
-    as a build in one process."""
-    import os
-    import time
-
-    import kanalregister.pipeline as pipeline
-    from kanalregister import render
-
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
-    args = ("--today", TODAY.isoformat(), "--no-cache")
-    plain, shared = tmp_path / "plain", tmp_path / "shared"
-    assert run_cli("build", "-r", str(DEMO), "--out", str(plain), *args).code == 0
-    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 1)
-    monkeypatch.setattr(pipeline.Claims, "SIZE", 2)
-    parent, real_page, real_write = os.getpid(), render.Renderer.channel_page, pipeline._write_channel_pages
-
-    def slow_in_the_side(self, c):
-        if os.getpid() != parent:
-            time.sleep(0.05)
-        return real_page(self, c)
-
-    here = []
-
-    def tapped(renderer, pub, progress, cache, runs=None):
-        def tap(rs):
-            for r in rs:
-                if os.getpid() == parent:
-                    here.extend(r)
-                yield r
-        return real_write(renderer, pub, progress, cache, None if runs is None else tap(runs))
-
-    monkeypatch.setattr(render.Renderer, "channel_page", slow_in_the_side)
-    monkeypatch.setattr(pipeline, "_write_channel_pages", tapped)
-    assert run_cli("build", "-r", str(DEMO), "--out", str(shared), *args).code == 0
-    assert _files(shared) == _files(plain)
-    n = len(list((plain / "kanal").iterdir()))
-    assert 0 < len(here) < n and sorted(here) == list(range(n - len(here), n))  # some, from the back
 
 
 def test_a_phase_without_steps_shows_its_time_on_a_terminal(monkeypatch):
@@ -317,21 +240,3 @@ def test_a_build_killed_while_using_the_spare_leaves_no_spare_to_trust(tmp_path)
         pub.commit()
     assert (out / "a.html").read_text() == "3"
 
-
-def test_without_a_shared_lock_the_side_process_writes_every_channel_page(tmp_path, monkeypatch):
-    """Where no lock can be shared between processes (no /dev/shm), the build still works:
-    the side process writes all channel pages, and the site is the same."""
-    import kanalregister.pipeline as pipeline
-
-    def no_lock(n):
-        raise OSError("no /dev/shm")
-
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
-    args = ("--today", TODAY.isoformat(), "--no-cache")
-    plain, side = tmp_path / "plain", tmp_path / "side"
-    assert run_cli("build", "-r", str(DEMO), "--out", str(plain), *args).code == 0
-    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 1)
-    monkeypatch.setattr(pipeline.Claims, "__init__", lambda self, n: no_lock(n))
-    assert pipeline.Claims.make(28) is None
-    assert run_cli("build", "-r", str(DEMO), "--out", str(side), *args).code == 0
-    assert _files(side) == _files(plain)

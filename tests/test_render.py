@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import DEMO, TODAY, run_cli, soup
 
-from kanalregister.validate import load_register
+from conftest import load_register
 
 
 @pytest.fixture(scope="module")

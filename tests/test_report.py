@@ -82,7 +82,7 @@ def test_ics_has_a_stable_event_per_duty(tmp_path):
     assert r.code == 3
     cal = Calendar.from_ical(ics.read_bytes())
     events = [c for c in cal.walk("VEVENT")]
-    from kanalregister.validate import load_register
+    from conftest import load_register
 
     register, _ = load_register(DEMO, today=TODAY)
     assert len(events) == 2 * len(register.active)  # archive and review for each active channel
