@@ -38,9 +38,16 @@ test-latest: $(VPY)
 	npm ci --silent --no-audit --no-fund
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VPY) -m pytest -q
 
-lock: test-latest
-	{ echo "# Exact versions for 'make test' and CI, from 'make lock' (pip freeze after test-latest)."; \
-	  $(VPY) -m pip freeze --exclude-editable --all | grep -v -E '^(pip|setuptools|wheel)=='; } > $(LOCK)
+# Rewrite the lock from a new virtual environment with the newest versions the ranges allow;
+# then run `make test` (and commit the lock when it passes).
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install -q --upgrade pip
+	.venv-lock/bin/python -m pip install -q -e '.[test]'
+	{ echo "# Exact versions for 'make test' and CI (pip freeze of a new venv after pip install -e '.[test]');"; \
+	  echo "# rewrite with 'make lock'. pyproject.toml's ranges start at these versions."; \
+	  .venv-lock/bin/python -m pip freeze --exclude-editable --all | grep -v -E '^(pip|setuptools|wheel)=='; } > $(LOCK)
+	rm -rf .venv-lock
 
 lint: install-test
 	$(VENV)/bin/ruff check kanalregister tests bench build.py

@@ -13,8 +13,9 @@ to it: never inside the published folder. It holds, from the last successful bui
   * ``render``: the render key (code, templates, content pages, register head, build date)
     that ``pages`` and the blocks are valid under.
 
-* ``entries`` (pickled): entry digest → :class:`kanalregister.validate.Entry`, the
-  checked result of each channel entry, diagnostics included (:func:`kanalregister.loader.load`);
+* ``entries`` (pickled, with the snapshot's serial; later additions in the journal): entry
+  digest → :class:`kanalregister.validate.Entry`, the checked result of each channel entry,
+  diagnostics included (:func:`kanalregister.loader.load`);
 
 * ``blocks/``: rendered blocks of list rows, CSV and JSON lines (:func:`memo_join`), one
   file each, named by a digest of the render key and the block's content key. A build
@@ -203,13 +204,14 @@ class BuildCache:
             if data.get("format") != FORMAT or data.get("code") != code_digest():
                 return cls(path)
             pages, dates, spare = data["pages"], data["dates"], data["spare"]
-            entries = _read_entries(path)
+            entries = _read_entries(path, data["serial"])
             try:
                 with open(path / "journal", "rb") as fh:
                     journal = fh.read()
             except FileNotFoundError:
                 journal = b""
             for record in _records(journal, data["serial"]):
+                entries.update(pickle.loads(record["entries"]))
                 pages.update(record["pages"])
                 for rel in record["dropped"]:
                     pages.pop(rel, None)
@@ -247,6 +249,8 @@ class BuildCache:
             if (context, render) == (self.context, self.render) and snapshot and journal * 4 < snapshot \
                     and len(entries) < 2 * len(self.entries) + 100:
                 self._append({
+                    "entries": pickle.dumps({d: e for d, e in self.entries.items() if d not in entries},
+                                            protocol=pickle.HIGHEST_PROTOCOL),
                     "pages": {rel: v for rel, v in self.pages.items() if pages.get(rel) != v},
                     "dropped": [rel for rel in pages if rel not in self.pages],
                     "dates": {k: v for k, v in self.dates.items() if k not in dates},
@@ -254,8 +258,6 @@ class BuildCache:
                 })
             else:
                 self._snapshot()
-            if self.context != context or set(self.entries) != entries:
-                _write_atomic(self.path / "entries", pickle.dumps(self.entries, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass
 
@@ -264,6 +266,7 @@ class BuildCache:
         data = {"format": FORMAT, "code": code_digest(), "serial": serial, "context": self.context,
                 "render": self.render, "pages": self.pages, "dates": self.dates,
                 "spare": self.spare}
+        _write_atomic(self.path / "entries", pickle.dumps((serial, self.entries), protocol=pickle.HIGHEST_PROTOCOL))
         _write_atomic(self.path / "state", marshal.dumps(data))
         # a journal belongs to one snapshot (its serial): the old one is now stale
         try:
@@ -290,14 +293,16 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def _read_entries(path: Path) -> dict:
-    """The pickled entries of the cache folder ``path`` (an empty dict when missing). The
-    file is the cache's own, written by :meth:`BuildCache.save`."""
+def _read_entries(path: Path, serial: str) -> dict:
+    """The pickled entries of the cache folder ``path`` written with snapshot ``serial`` (an
+    empty dict when missing or of another snapshot). The file is the cache's own, written
+    by :meth:`BuildCache.save`."""
     try:
         with open(path / "entries", "rb") as fh:
-            return pickle.loads(fh.read())
+            written, entries = pickle.loads(fh.read())
     except FileNotFoundError:
         return {}
+    return entries if written == serial else {}
 
 
 def _records(journal: bytes, serial: str):
@@ -359,3 +364,45 @@ def memo_join(items, key_of, memo, tag: str, render_one, sep: str = "") -> str:
                 memo[(tag, key)] = text
         parts.append(text)
     return sep.join(parts)
+
+
+def output_manifest(out: Path) -> dict[str, tuple[int, int, int]] | None:
+    """Every file under ``out``: posix path → (inode, modification time in ns, size in
+    bytes); None when ``out`` is not a folder."""
+    root = str(Path(out))
+    if not os.path.isdir(root):
+        return None
+    found: dict[str, tuple[int, int, int]] = {}
+    stack = [("", root)]
+    while stack:
+        prefix, folder = stack.pop()
+        with os.scandir(folder) as it:
+            for e in it:
+                if e.is_dir(follow_symlinks=False):
+                    stack.append((prefix + e.name + "/", e.path))
+                else:
+                    st = e.stat(follow_symlinks=False)
+                    found[prefix + e.name] = (st.st_ino, st.st_mtime_ns, st.st_size)
+    return found
+
+
+def read_last_build(out: Path) -> dict | None:
+    """What the last successful build of ``out`` recorded (:func:`write_last_build`), or None."""
+    try:
+        with open(cache_path(out) / "last-build", "rb") as fh:
+            record = pickle.loads(fh.read())
+        return record if record.get("code") == code_digest() else None
+    except Exception:  # noqa: BLE001 - missing or damaged: the build runs
+        return None
+
+
+def write_last_build(out: Path, inputs: str, diagnostics: list, channels: int) -> None:
+    """Record, after a successful build of ``out``: the digest of its inputs, its diagnostics,
+    its channel count and the manifest of the output folder as published. A failure to
+    write only costs the next build time."""
+    record = {"code": code_digest(), "inputs": inputs, "diagnostics": diagnostics, "channels": channels,
+              "manifest": output_manifest(out)}
+    try:
+        _write_atomic(cache_path(out) / "last-build", pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass

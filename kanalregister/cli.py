@@ -298,8 +298,12 @@ def _build_now(args) -> int:
         print(f"… and {len(result.warnings) - len(shown)} more warning(s): run 'kanalregister check' to see all",
               file=sys.stderr)
     if args.format != "json":
-        how = f" ({result.reused} channels unchanged since the last build)" if result.reused else ""
-        print(f"{args.register}: published {len(result.files)} files to {args.out}/{how}", file=sys.stderr)
+        if not result.files:
+            print(f"{args.register}: nothing changed since the last build; {args.out}/ is up to date",
+                  file=sys.stderr)
+        else:
+            how = f" ({result.reused} channels unchanged since the last build)" if result.reused else ""
+            print(f"{args.register}: published {len(result.files)} files to {args.out}/{how}", file=sys.stderr)
     return 0
 
 

@@ -48,6 +48,10 @@ class Diagnostic:
             text += f" ({self.hint})"
         return text
 
+    def __reduce__(self):  # pickled as its values (the build cache keeps thousands)
+        return (Diagnostic, (self.file, self.line, self.col, self.severity, self.code, self.path, self.message,
+                             self.hint))
+
     def sort_key(self) -> tuple:
         """Order by file, then position, then code (tuple of str/int)."""
         return (self.file, self.line, self.col, self.code, self.path, self.message)

@@ -15,6 +15,7 @@ Rule sources: YAML 1.1 (the PyYAML dialect), and the safe-loading practice of Py
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,8 @@ _MERGE = _T + "merge"
 _SCALAR_TAGS = {_STR, _NULL, _BOOL, _INT, _FLOAT, _TS}
 
 Pos = tuple[int, int]
+#: A line indented with a tab before its content (not a comment, not blank).
+_TAB_INDENT = re.compile(r"^([ \t]*\t[ \t]*)[^ \t\n#]", re.M)
 
 
 class LocDict(dict):
@@ -161,11 +164,10 @@ def parse_bytes(raw: bytes, name: str, max_bytes: int = MAX_BYTES) -> Document:
         col.add(line, column, "file.encoding", "",
                 f"byte 0x{raw[exc.start]:02x} is not valid UTF-8", "save the file as UTF-8")
         raise RegisterSyntaxError(col.items) from None
-    for i, line in enumerate(text.split("\n"), 1):
-        stripped = line.lstrip(" \t")
-        indent = line[: len(line) - len(stripped)]
-        if "\t" in indent and stripped and not stripped.startswith("#"):
-            col.add(i, indent.index("\t") + 1, "yaml.tab", "",
+    if "\t" in text:
+        for m in _TAB_INDENT.finditer(text):
+            line = text.count("\n", 0, m.start()) + 1
+            col.add(line, m.group(1).index("\t") + 1, "yaml.tab", "",
                     "tab character used for indentation", "indent with spaces")
     if col.errors:
         raise RegisterSyntaxError(col.items)

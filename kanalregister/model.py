@@ -207,7 +207,7 @@ def model_field_names(cls) -> set[str]:
     return {f.name for f in fields(cls)} - {"line"}
 
 
-def _fast_pickling(cls) -> None:
+def fast_pickling(cls) -> None:
     """Pickle ``cls`` (a frozen, slotted dataclass) as its class and field values.
 
     The dataclass default for slotted classes builds a field list per object in Python; the
@@ -227,4 +227,4 @@ def _fast_pickling(cls) -> None:
 
 
 for _cls in (Channel, ChannelInternal, Person):
-    _fast_pickling(_cls)
+    fast_pickling(_cls)

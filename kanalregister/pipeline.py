@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import export, render
-from .cache import BuildCache, cache_path, code_digest, tree_digest
+from .cache import BuildCache, cache_path, code_digest, output_manifest, read_last_build, tree_digest, write_last_build
 from .errors import Diagnostic, RegisterInvalid, UsageError, file_diagnostic
+from .load import read_bytes
 from .loader import digest, load
 from .model import Register
 from .progress import Progress, working
-from .publish import Publisher, wait_removals
+from .publish import Publisher, leftovers, wait_removals
 
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
 
@@ -226,21 +227,45 @@ def _build_lock(out: Path | None):
 
 
 def _build(register_path, out, templates, content_dir, today, strict, display_name, use_cache, started):
-    """:func:`build` under its lock (same arguments; ``started`` from it)."""
+    """:func:`build` under its lock (same arguments; ``started`` from it).
+
+    When nothing that the site is made from changed since the last build of ``out`` (the
+    register's bytes, the templates, the content pages, the code, ``today`` and the build
+    date) and the output folder is still exactly as that build left it, nothing is done:
+    the result is that build's (its diagnostics included).
+    """
+    name = display_name or ("<stdin>" if str(register_path) == "-" else str(register_path))
+    raw = read_bytes(register_path, name)
+    date = build_date(register_path if str(register_path) != "-" else None)
+    inputs = ""
+    if use_cache:
+        dirs = template_dirs(templates)
+        cdir = Path(content_dir) if content_dir else render.default_dir("content")
+        inputs = digest("\x00".join((name, digest(raw), code_digest(), tree_digest(dirs), tree_digest([cdir]),
+                                     today.isoformat(), date.isoformat(), str(Path(out).absolute()))).encode())
+        last = read_last_build(out)
+        if last is not None and last["inputs"] == inputs and last["manifest"] == output_manifest(out) \
+                and not leftovers(out):
+            diagnostics = last["diagnostics"]
+            if strict and diagnostics:
+                raise RegisterInvalid(diagnostics)
+            return BuildResult([], diagnostics, last["channels"])
     cache = BuildCache.open(out, use_cache) if use_cache else None
     if cache is not None:
         render.DATE_MEMO.update(cache.dates)
     with working("kanalregister: läser och kontrollerar förteckningen", start=started):
-        loaded = load(register_path, today, name=display_name, memo=cache.entries if cache is not None else None,
+        loaded = load(raw, today, name=name, memo=cache.entries if cache is not None else None,
                       memo_context=cache.context if cache is not None else "", code=code_digest())
     res = loaded.result
     if res.register is None or (strict and res.diagnostics):
         raise RegisterInvalid(res.diagnostics)
     keys = loaded.keys if loaded.keys else None
     try:
-        files = write_site(res.register, out, templates, content_dir, build_date(register_path), started,
+        files = write_site(res.register, out, templates, content_dir, date, started,
                            keys, cache, loaded.frame, background_removal=True)
         _save_cache(cache, loaded, keys)
+        if use_cache:
+            write_last_build(out, inputs, res.diagnostics, len(res.register.channels))
     finally:
         wait_removals()
     return BuildResult(files, res.diagnostics, loaded.reused)

@@ -65,6 +65,12 @@ def wait_removals() -> None:
             pass
 
 
+def leftovers(out: Path) -> list[Path]:
+    """Temporary folders of ``out`` that a killed build left beside it (list of Path)."""
+    out = Path(out).absolute()
+    return [p for prefix in (f".{out.name}.tmp-", f".{out.name}.old-") for p in out.parent.glob(prefix + "*")]
+
+
 class Publisher:
     """Collects output files in a temporary folder and publishes them all at once.
 
@@ -145,9 +151,8 @@ class Publisher:
         return tmp
 
     def _clean_leftovers(self) -> None:
-        for prefix in (f".{self.out.name}.tmp-", f".{self.out.name}.old-"):
-            for p in self.out.parent.glob(prefix + "*"):
-                shutil.rmtree(p, ignore_errors=True)
+        for p in leftovers(self.out):
+            shutil.rmtree(p, ignore_errors=True)
 
     def _place(self, rel: str, path: Path, data: bytes | None, old: str | None):
         """Make ``path`` the file ``old`` (a link to it) or a new file holding ``data``.

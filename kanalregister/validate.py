@@ -91,6 +91,10 @@ class Entry:
     flagged: frozenset
     contacts: frozenset
 
+    def __reduce__(self):  # pickled as its values: the build cache keeps one per channel
+        return (Entry, (self.row, self.diagnostics, self.findings, self.pos, self.tokens, self.flagged,
+                        self.contacts))
+
 
 def check_entry(node, pos: tuple[int, int], pol: policy.Policy, today: dt.date) -> Entry:
     """Check one channel entry by itself (see the module docstring).
@@ -198,13 +202,27 @@ def _party_rows(ck: Checker, root: LocDict) -> list:
         r = ck.row(table("party_channel"), item, node.pos[i], path, "party channel")
         if r is None:
             continue
-        if not _unique(ck, seen, r, item.pos, path, item.pos):
+        if not _unique(ck, seen, r, item.pos, path):
             rows.append((r, item, path))
     return rows
 
 
-def _unique(ck: Checker, seen: dict, row: dict, pos: dict, path: str, firsts) -> bool:
-    """Report a value of a unique field seen before; return whether any was."""
+class _Shifted:
+    """An entry's positions (field → (line, col)) moved down by ``shift`` lines, on access."""
+
+    __slots__ = ("pos", "shift")
+
+    def __init__(self, pos: dict, shift: int):
+        self.pos, self.shift = pos, shift
+
+    def __getitem__(self, key):
+        line, col = self.pos[key]
+        return (line + self.shift, col)
+
+
+def _unique(ck: Checker, seen: dict, row: dict, pos, path: str) -> bool:
+    """Report a value of a unique field seen before (``seen``: field → {key: (path, line)});
+    return whether any was. ``pos`` maps a field to its (line, col)."""
     bad = False
     for fname, index in seen.items():
         if fname not in row:
@@ -262,8 +280,7 @@ def assemble(sections: Sections, placed: list[Placed], today: dt.date) -> Result
                 ck.c.n_errors += 1
         if e.row is None:
             continue
-        pos = {k: (v[0] + p.shift, v[1]) for k, v in e.pos.items()}
-        if not _unique(ck, seen, e.row, pos, prefix, None):
+        if not _unique(ck, seen, e.row, _Shifted(e.pos, p.shift), prefix):
             valid.append(p)
         ids.add(e.row["id"])
     contacts = set()
