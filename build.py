@@ -4,7 +4,7 @@
 A thin entry point; the logic lives in the ``kanalregister`` package.
 """
 
-from kanalregister.cli import exit_now, main
+from kanalregister.commands.cli import exit_now, main
 
 if __name__ == "__main__":
     exit_now(main(exiting=True))

@@ -31,8 +31,8 @@ class Run:
 
 
 def run_cli(*args: str) -> Run:
-    """Run ``kanalregister.cli.main`` in-process and capture its output."""
-    from kanalregister.cli import main
+    """Run ``kanalregister.commands.cli.main`` in-process and capture its output."""
+    from kanalregister.commands.cli import main
 
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
@@ -103,8 +103,8 @@ def python() -> str:
 
 def load_register(path, today=None):
     """(register, diagnostics) of a register that must be valid, through the one entry point
-    :func:`kanalregister.loader.load`."""
-    from kanalregister.loader import load
+    :func:`kanalregister.register.loader.load`."""
+    from kanalregister.register.loader import load
 
     res = load(path, today).result
     assert res.register is not None, [d.format() for d in res.errors]

@@ -236,9 +236,7 @@ def test_verification(page, base_url, query, verdict, channel):
 
 
 def test_verification_without_javascript_shows_the_full_list(browser, base_url, demo_site):
-    from conftest import DEMO, TODAY
-
-    from conftest import load_register
+    from conftest import DEMO, TODAY, load_register
 
     register, _ = load_register(DEMO, today=TODAY)
     ctx = browser.new_context(java_script_enabled=False)

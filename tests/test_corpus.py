@@ -108,7 +108,7 @@ def test_nul_byte(tmp_path, minimal_text):
 
 def test_very_large_file_is_refused_before_parsing(tmp_path):
     from kanalregister.errors import RegisterSyntaxError
-    from kanalregister.load import read_register
+    from kanalregister.register.read import read_register
 
     p = tmp_path / "big.yaml"
     p.write_bytes(b"# " + b"x" * 4096 + b"\n")

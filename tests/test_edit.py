@@ -10,8 +10,8 @@ import sys
 
 from conftest import DEMO, MINIMAL, ROOT, TODAY, run_cli
 
-from kanalregister.load import read_register
-from kanalregister.validate import validate
+from kanalregister.register.read import read_register
+from kanalregister.register.validate import validate
 
 
 def _comments(text: str) -> list[str]:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import csv
 import json
 
-from conftest import DEMO, TODAY
+from conftest import DEMO, TODAY, load_register
 from frictionless import Package
 
-from kanalregister.schema import table
-from conftest import load_register
+from kanalregister.register.schema import table
 
 
 def test_datapackage_validates_with_frictionless(demo_site):

@@ -19,9 +19,9 @@ from conftest import ROOT, TODAY, run_cli
 sys.path.insert(0, str(ROOT / "bench"))
 from generate import generate  # noqa: E402
 
-from kanalregister.cache import cache_path  # noqa: E402
-from kanalregister.loader import split_register  # noqa: E402
-from kanalregister.load import read_register  # noqa: E402
+from kanalregister.cache.store import cache_path  # noqa: E402
+from kanalregister.register.loader import split_register  # noqa: E402
+from kanalregister.register.read import read_register  # noqa: E402
 
 N = 40
 BASE = generate(N, "clean")
@@ -247,7 +247,7 @@ def test_the_split_matches_the_parser_on_the_demo_and_generated_registers():
         raw = path_or_text.read_bytes() if isinstance(path_or_text, Path) else path_or_text.encode("utf-8")
         split = split_register(raw)
         assert split is not None
-        from kanalregister.load import parse_bytes
+        from kanalregister.register.read import parse_bytes
 
         doc = parse_bytes(raw, "x")
         lines = [doc.data["channels"].pos[i][0] for i in range(len(doc.data["channels"]))]

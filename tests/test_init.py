@@ -21,8 +21,9 @@ import yaml
 from conftest import ROOT, run_cli, soup
 
 import kanalregister
-from kanalregister import scaffold
-from kanalregister.render import default_dir
+from kanalregister.commands import init as init_cmd
+from kanalregister.commands import scaffold
+from kanalregister.site.render import default_dir
 
 ORG = ["--name", "Norsjö kommun", "--website", "https://www.norsjo.se", "--email", "kommun@norsjo.se"]
 #: Everything init writes (posix paths relative to the new folder).
@@ -31,7 +32,7 @@ EXPECTED = {
     ".github/workflows/kanalregister.yml", ".github/pull_request_template.md", ".gitlab-ci.yml",
     ".pre-commit-config.yaml", ".gitignore",
 }
-CLI = [sys.executable, "-c", "from kanalregister.cli import entry; entry()"]
+CLI = [sys.executable, "-c", "from kanalregister.commands.cli import entry; entry()"]
 
 
 def kr(*args: str, cwd: Path, stdin=subprocess.DEVNULL) -> subprocess.CompletedProcess:
@@ -271,7 +272,7 @@ def test_in_a_terminal_it_asks_only_for_what_the_options_left_out(tmp_path):
 
 def test_ask_missing_keeps_the_options():
     asked = []
-    org = scaffold.ask_missing(scaffold.Organisation(name="Testby kommun", email="a@testby.se"),
+    org = init_cmd.ask_missing(scaffold.Organisation(name="Testby kommun", email="a@testby.se"),
                                read=lambda prompt: asked.append(prompt) or "https://www.testby.se",
                                write=lambda message: None)
     assert len(asked) == 1 and "webbplats" in asked[0]
@@ -294,7 +295,7 @@ def test_odd_names_stay_exactly_as_given(tmp_path, name):
 def test_the_repositorys_ci_files_are_what_init_writes(made):
     for rel, data in scaffold.repo_copies().items():
         assert (ROOT / rel).read_bytes() == data, \
-            f"{rel} differs from kanalregister init's: run python -m kanalregister.scaffold --sync"
+            f"{rel} differs from kanalregister init's: run python -m kanalregister.commands.init --sync"
         assert (made / rel).read_bytes() == data
 
 
@@ -302,15 +303,15 @@ def test_a_version_bump_without_sync_is_caught(tmp_path):
     for rel in scaffold.REPO_COPIES:
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_bytes((ROOT / rel).read_bytes())
-    assert scaffold.main(["--check", str(tmp_path)]) == 0
+    assert init_cmd.main(["--check", str(tmp_path)]) == 0
     stale = scaffold.repo_copies(version="0.0.1")  # the copies as they were before a bump
     for rel, data in stale.items():
         (tmp_path / rel).write_bytes(data)
-    assert sorted(scaffold.sync(tmp_path, write=False)) == \
+    assert sorted(init_cmd.sync(tmp_path, write=False)) == \
         sorted(rel for rel in scaffold.REPO_COPIES if stale[rel] != scaffold.repo_copies()[rel])
-    assert scaffold.main(["--check", str(tmp_path)]) == 1
-    assert scaffold.main(["--sync", str(tmp_path)]) == 0
-    assert scaffold.main(["--check", str(tmp_path)]) == 0
+    assert init_cmd.main(["--check", str(tmp_path)]) == 1
+    assert init_cmd.main(["--sync", str(tmp_path)]) == 0
+    assert init_cmd.main(["--check", str(tmp_path)]) == 0
     assert (tmp_path / ".gitlab-ci.yml").read_bytes() == (ROOT / ".gitlab-ci.yml").read_bytes()
 
 
@@ -327,9 +328,9 @@ def test_the_wheel_installs_and_init_works_from_it(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "kanalregister/templates/base.html" in names
     assert "kanalregister/content/allmanna-handlingar.md" in names
-    assert "kanalregister/scaffold.py" in names
+    assert "kanalregister/commands/scaffold.py" in names
     shipped = {p.name for p in scaffold.FILES_DIR.iterdir() if p.is_file()}
-    assert shipped and {f"kanalregister/scaffold_files/{n}" for n in shipped} <= names
+    assert shipped and {f"kanalregister/commands/scaffold_files/{n}" for n in shipped} <= names
 
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)

@@ -15,7 +15,7 @@ import yaml
 from conftest import DEMO, MINIMAL, ROOT
 from test_corpus import CASES, expected
 
-from kanalregister.schema import json_schema
+from kanalregister.register.editor import json_schema
 
 VALIDATOR = jsonschema.Draft202012Validator(json_schema(), format_checker=jsonschema.FormatChecker())
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kanalregister.errors import RegisterSyntaxError
-from kanalregister.load import LocDict, LocList, parse_bytes
+from kanalregister.register.read import LocDict, LocList, parse_bytes
 
 
 def test_values_and_positions():

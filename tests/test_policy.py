@@ -6,10 +6,9 @@ import datetime as dt
 import json
 
 import pytest
-from conftest import DEMO, MINIMAL, TODAY, run_cli
+from conftest import DEMO, MINIMAL, TODAY, load_register, run_cli
 
-from kanalregister.policy import RULES, add_months, meaningful
-from conftest import load_register
+from kanalregister.register.policy import RULES, add_months, meaningful
 
 BASE = MINIMAL.read_text(encoding="utf-8")
 CH0_ADMINS = ("    administrators:\n"

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import html
 
-from conftest import DEMO, TODAY
-
-from conftest import load_register
+from conftest import DEMO, TODAY, load_register
 
 
 def _internal_values(register) -> set[str]:

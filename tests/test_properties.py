@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kanalregister.errors import KanalregisterError
-from kanalregister.load import parse_bytes
-from kanalregister.platforms import PLATFORMS
-from kanalregister.policy import meaningful
-from kanalregister.validate import validate
+from kanalregister.register.platforms import PLATFORMS
+from kanalregister.register.policy import meaningful
+from kanalregister.register.read import parse_bytes
+from kanalregister.register.validate import validate
 
 BASE = MINIMAL.read_bytes()
 COUNTS = {"valid": 0, "mutated": 0, "structures": 0}
@@ -187,9 +187,9 @@ def _plain(v):
 
 
 def _result(raw: bytes, **kw):
-    """(diagnostics as text, register) of loading ``raw`` through :func:`kanalregister.loader.load`
+    """(diagnostics as text, register) of loading ``raw`` through :func:`kanalregister.register.loader.load`
     (``kw``: its options), or of the whole document alone (no ``kw``: ``whole=True``)."""
-    from kanalregister.loader import load
+    from kanalregister.register.loader import load
 
     try:
         if kw.pop("whole", False):
@@ -208,7 +208,7 @@ COUNTS.update({"split": 0, "split-clean": 0})
 def _split_equals_whole(raw: bytes) -> None:
     """The loader reads a register entry by entry, and takes entries from a memo of an earlier
     load; the messages and the model must be those of reading the whole file as one document."""
-    from kanalregister.loader import load
+    from kanalregister.register.loader import load
 
     global BASE_LOADED
     if BASE_LOADED is None:
@@ -256,7 +256,7 @@ def test_the_credential_prefilter_misses_nothing_the_full_pattern_finds():
                                  "-----BEGIN RSA PRIVATE KEY-----", "ſecret", "ı", "\u00a0"]),
                 max_size=8))
 def test_the_credential_prefilter_agrees_with_the_full_pattern(parts):
-    from kanalregister import rules
+    from kanalregister.register import rules
 
     text = "".join(parts)
     if rules._SECRET.search(text):
@@ -343,7 +343,7 @@ def _phone_texts():
 
 
 def test_the_fast_phone_patterns_match_what_the_readable_ones_match():
-    from kanalregister import rules
+    from kanalregister.register import rules
 
     texts = _phone_texts()
     for spec, fast in ((rules.MOBILE_SPEC, rules._MOBILE), (rules.DIGIT_RUN_SPEC, rules._DIGIT_RUN)):

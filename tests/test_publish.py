@@ -11,7 +11,7 @@ import time
 import pytest
 from conftest import DEMO, ROOT, TODAY, run_cli
 
-from kanalregister.publish import Publisher
+from kanalregister.site.publish import Publisher
 
 
 def _snapshot(folder):
@@ -47,7 +47,7 @@ def test_exception_leaves_the_old_folder(tmp_path):
 KILLED_BUILD = r"""
 import sys, time
 sys.path.insert(0, {root!r})
-import kanalregister.publish as p
+import kanalregister.site.publish as p
 orig = p.Publisher.write
 def slow(self, rel, text):
     orig(self, rel, text)
@@ -55,7 +55,7 @@ def slow(self, rel, text):
         print("writing", flush=True)
         time.sleep(30)
 p.Publisher.write = slow
-from kanalregister.cli import main
+from kanalregister.commands.cli import main
 sys.exit(main(["build", "-r", {demo!r}, "--out", {out!r}, "--today", "2026-11-22"]))
 """
 
@@ -113,7 +113,7 @@ def test_rebuild_rewrites_only_changed_files(tmp_path):
 def test_progress_only_on_a_terminal_after_two_seconds(monkeypatch):
     import io
 
-    from kanalregister.progress import Progress
+    from kanalregister.site.progress import Progress
 
     class Tty(io.StringIO):
         def isatty(self):
@@ -170,7 +170,7 @@ def test_a_phase_without_steps_shows_its_time_on_a_terminal(monkeypatch):
     import io
     import time
 
-    import kanalregister.progress as progress
+    import kanalregister.site.progress as progress
 
     class Tty(io.StringIO):
         def isatty(self):
@@ -217,7 +217,7 @@ def test_the_spare_copy_is_brought_up_to_date_and_swapped(tmp_path):
         ino["b.html"] = (out / "b.html").stat().st_ino
         assert set(record["stale"]) >= {"b.html", f"new{rnd}.html"}
     # round 3 used no record: the spare was not trusted, the build made a new folder
-    from kanalregister.publish import wait_removals
+    from kanalregister.site.publish import wait_removals
 
     wait_removals()
     assert not list(tmp_path.glob(".site.tmp-*"))

@@ -6,9 +6,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import DEMO, TODAY, run_cli, soup
-
-from conftest import load_register
+from conftest import DEMO, TODAY, load_register, run_cli, soup
 
 
 @pytest.fixture(scope="module")
@@ -213,7 +211,7 @@ def test_a_row_template_that_sets_a_variable_sets_it_for_its_own_row_only(tmp_pa
 def test_change_log_page_and_atom_feed(demo_site, demo):
     import feedparser
 
-    from kanalregister.model import change_log
+    from kanalregister.register.model import change_log
 
     events = change_log(demo)
     items = soup(demo_site / "andringslogg.html").select("ol.changelog li")

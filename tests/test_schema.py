@@ -6,10 +6,11 @@ import json
 
 from conftest import ROOT
 
-from kanalregister import model
-from kanalregister.platforms import PLATFORMS
-from kanalregister.policy import policy_docs_markdown
-from kanalregister.schema import field_docs_markdown, json_schema, raw_schema, table
+from kanalregister.register import model
+from kanalregister.register.editor import field_docs_markdown, json_schema
+from kanalregister.register.platforms import PLATFORMS
+from kanalregister.register.policy import policy_docs_markdown
+from kanalregister.register.schema import raw_schema, table
 
 
 def test_platform_enum_and_platform_table_agree():

@@ -24,7 +24,7 @@ from conftest import ROOT
 from ruamel.yaml import YAML
 
 import kanalregister
-from kanalregister import scaffold
+from kanalregister.commands import scaffold
 
 VENDOR = Path(check_jsonschema.__file__).parent / "builtin_schemas" / "vendor"
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))

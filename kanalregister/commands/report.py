@@ -15,9 +15,9 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from .model import Channel, Register
-from .policy import RULE_BY_KEY, Finding, add_months, evaluate
-from .render import sv_key
+from ..register.model import Channel, Register
+from ..register.policy import RULE_BY_KEY, Finding, add_months, evaluate
+from ..site.swedish import sv_key
 
 STATUS_SV = {"overdue": "försenad", "missing": "saknas", "due": "snart"}
 RULE_SV = {

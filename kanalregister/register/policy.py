@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from .fields import suggest
-from .load import LocDict
+from .read import LocDict
 
 LEVELS = ("error", "warning", "off")
 PLACEHOLDERS = {"-", "--", "—", "–", "?", "??", "...", "…", "x", "xx", "xxx", "tbd", "todo", "n/a", "na",

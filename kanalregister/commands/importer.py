@@ -21,11 +21,11 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import Diagnostic, UsageError, file_diagnostic
-from .platforms import LABEL_TO_KEY, PLATFORMS
-from .policy import RULES
-from .rules import url_problem
-from .validate import unique_key
+from ..errors import Diagnostic, UsageError, file_diagnostic
+from ..register.platforms import LABEL_TO_KEY, PLATFORMS
+from ..register.policy import RULES
+from ..register.rules import url_problem
+from ..register.validate import unique_key
 
 REQUIRED_COLUMNS = ("org", "platform", "url")
 _REDIRECTOR = "wikidata-externalid-url.toolforge.org"

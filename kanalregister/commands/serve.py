@@ -14,7 +14,7 @@ import sys
 import threading
 from pathlib import Path
 
-from .errors import KanalregisterError
+from ..errors import KanalregisterError
 
 
 def snapshot(paths: list[Path]) -> dict[str, float]:

@@ -23,10 +23,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from ..errors import Diagnostic
 from . import model, policy, rules
-from .errors import Diagnostic
 from .fields import Checker, clip, describe
-from .load import Document, LocDict, LocList
+from .read import Document, LocDict, LocList
 from .schema import table
 
 SECTIONS = {

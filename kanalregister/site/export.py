@@ -14,9 +14,9 @@ import io
 import json
 import operator
 
-from .cache import memo_join
-from .model import Register
-from .schema import public_table_schema, table
+from ..cache.blocks import memo_join
+from ..register.model import Register
+from ..register.schema import public_table_schema, table
 
 
 def _cell(v) -> str:

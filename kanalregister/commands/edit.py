@@ -20,11 +20,11 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
-from .errors import Diagnostic, RegisterInvalid, UsageError, file_diagnostic
-from .load import parse_bytes, read_bytes
-from .loader import load
-from .render import sv_key
-from .schema import table
+from ..errors import Diagnostic, RegisterInvalid, UsageError, file_diagnostic
+from ..register.loader import load
+from ..register.read import parse_bytes, read_bytes
+from ..register.schema import table
+from ..site.swedish import sv_key
 
 SECTIONS = ("organisation", "policy", "channels", "party_channels")
 

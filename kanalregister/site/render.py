@@ -20,11 +20,13 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from .cache import BlockStore, memo_join
-from .errors import Diagnostic, SiteSourceError
-from .model import Channel, Event, Register, change_log
+from ..cache.blocks import BlockStore, memo_join
+from ..errors import Diagnostic, SiteSourceError
+from ..register.model import Channel, Event, Register, change_log
+from .content import ContentPage, load_content
+from .swedish import date_sv, sv_key
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
 def default_dir(name: str) -> Path:
@@ -40,60 +42,12 @@ def default_dir(name: str) -> Path:
     raise FileNotFoundError(f"kanalregister's default {name}/ folder is missing")
 
 
-_SV_ORDER = str.maketrans({"å": "z{", "ä": "z|", "ö": "z}", "é": "e", "ü": "y", "æ": "z|", "ø": "z}"})
-
-
-def sv_key(s: str) -> tuple[str, str]:
-    """Sort key in Swedish alphabetical order (… x y z å ä ö), case-insensitive, stable."""
-    return (s.lower().translate(_SV_ORDER), s)
-
-
-#: (ordinal, format) → formatted date; seeded from and saved to the build cache.
-DATE_MEMO: dict[tuple[int, str], str] = {}
-
-
-def date_sv(d: dt.date | None, fmt: str = "long") -> str:
-    """Format a date in Swedish with Babel, e.g. ``22 november 2026``; ``""`` for None.
-
-    Memoised in :data:`DATE_MEMO`: a register repeats the same dates many times, Babel takes
-    ~20 µs a call, and loading its locale data ~80 ms (which a cached rebuild then skips).
-    """
-    if not d:
-        return ""
-    key = (d.toordinal(), fmt)
-    text = DATE_MEMO.get(key)
-    if text is None:
-        from babel.dates import format_date  # imported on first use
-
-        text = DATE_MEMO[key] = format_date(d, format=fmt, locale="sv_SE")
-    return text
-
-
 @dataclass(frozen=True)
 class Page:
     """One output file: ``path`` (posix, relative to ``site/``) and its ``text``."""
 
     path: str
     text: str
-
-
-@dataclass(frozen=True)
-class ContentPage:
-    """A Markdown page from ``content/``.
-
-    Attributes:
-        slug: output name without ``.html`` (from the file name or front matter).
-        title: the page title (front matter ``title``, else the first ``# heading``).
-        order: position in the footer (front matter ``order``; default 50).
-        source: the Markdown text after the front matter.
-        file: the source file, for diagnostics.
-    """
-
-    slug: str
-    title: str
-    order: int
-    source: str
-    file: str
 
 
 def make_env(template_dirs: list[Path], bytecode_dir: Path | None = None) -> jinja2.Environment:
@@ -117,50 +71,6 @@ def make_env(template_dirs: list[Path], bytecode_dir: Path | None = None) -> jin
     env.filters["date_sv"] = date_sv
     env.filters["iso"] = lambda d: d.isoformat() if d else ""
     return env
-
-
-_FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.S)
-
-
-def load_content(content_dir: Path) -> list[ContentPage]:
-    """Read every ``*.md`` in ``content_dir`` (sorted by order, then slug).
-
-    Raises:
-        SiteSourceError: unreadable file, bad front matter, or no title.
-    """
-    import yaml  # imported here: only content pages have front matter
-
-    pages, problems = [], []
-    for f in sorted(content_dir.glob("*.md")):
-        name = str(f)
-        try:
-            text = f.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Diagnostic(name, 0, 0, "error", "content.read", "", f"cannot read: {exc}"))
-            continue
-        meta: dict = {}
-        m = _FRONT.match(text)
-        if m:
-            try:
-                meta = yaml.safe_load(m.group(1)) or {}
-            except yaml.YAMLError as exc:
-                mark = getattr(exc, "problem_mark", None)
-                problems.append(Diagnostic(name, (mark.line + 2) if mark else 1, (mark.column + 1) if mark else 0,
-                                           "error", "content.front-matter", "", "bad front matter"))
-                continue
-            text = text[m.end():]
-        title = meta.get("title")
-        if not title:
-            h = re.search(r"^# (.+)$", text, re.M)
-            title = h.group(1).strip() if h else None
-        if not title:
-            problems.append(Diagnostic(name, 1, 1, "error", "content.title", "",
-                                       "page has no title", "add front matter 'title:' or a '# heading'"))
-            continue
-        pages.append(ContentPage(str(meta.get("slug", f.stem)), str(title), int(meta.get("order", 50)), text, name))
-    if problems:
-        raise SiteSourceError(problems)
-    return sorted(pages, key=lambda p: (p.order, p.slug))
 
 
 def group_by_department(channels, name_keys: dict | None = None) -> list[tuple[str, list[Channel]]]:

@@ -1,13 +1,13 @@
 """The one field checker: a register row against its Table Schema.
 
-:class:`Checker` reads each value through the schema (``kanalregister/schemas/*.json``,
+:class:`Checker` reads each value through the schema (``kanalregister/register/schemas/*.json``,
 via :func:`kanalregister.schema.table`): type, then text safety
 (:mod:`kanalregister.text`), then each constraint (enum, length, pattern, e-mail form),
 and converts it (dates to :class:`datetime.date`, lists to tuples, people to
 :class:`kanalregister.model.Person`). Every problem is recorded as a diagnostic at the
 value's line and column; nothing is raised for bad data.
 
-The same schema drives the editor's JSON Schema (:func:`kanalregister.schema.json_schema`):
+The same schema drives the editor's JSON Schema (:func:`kanalregister.register.editor.json_schema`):
 ``tests/test_jsonschema.py`` runs tricky values through both.
 """
 
@@ -17,9 +17,9 @@ import datetime as dt
 import difflib
 import re
 
+from ..errors import Collector
 from . import model, text
-from .errors import Collector
-from .load import LocDict, LocList
+from .read import LocDict, LocList
 from .schema import FieldSpec, TableSpec, table
 
 SECTIONS = {

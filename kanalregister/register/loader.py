@@ -30,8 +30,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import KanalregisterError
-from .load import LocDict, LocList, parse_bytes, read_bytes
+from ..errors import KanalregisterError
+from .read import LocDict, LocList, parse_bytes, read_bytes
 from .validate import Placed, Result, assemble, check_entry, check_sections, validate
 
 _TOP_KEY = re.compile(rb"\n[^\s#]")  # both start with a newline: found at memchr speed

@@ -14,13 +14,24 @@ import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import export, render
-from .cache import BuildCache, cache_path, code_digest, output_manifest, read_last_build, tree_digest, write_last_build
-from .errors import Diagnostic, RegisterInvalid, UsageError, file_diagnostic
-from .load import read_bytes
-from .loader import digest, load
-from .model import Register
+from . import export
+from . import render
+from ..cache.store import (
+    BuildCache,
+    cache_path,
+    code_digest,
+    output_manifest,
+    read_last_build,
+    tree_digest,
+    write_last_build,
+)
+from ..errors import Diagnostic, RegisterInvalid, UsageError, file_diagnostic
+from ..register.read import read_bytes
+from ..register.loader import digest, load
+from ..register.model import Register
+from .content import load_content
 from .progress import Progress, working
+from .swedish import DATE_MEMO
 from .publish import Publisher, leftovers, wait_removals
 
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
@@ -102,7 +113,7 @@ def write_site(register: Register, out: Path, templates: list[Path] | None = Non
     cdir = Path(content_dir) if content_dir else render.default_dir("content")
     if not cdir.is_dir():
         raise UsageError([file_diagnostic(str(cdir), "content.missing", "content folder not found")])
-    content = render.load_content(cdir)
+    content = load_content(cdir)
     # The cache folder serves the spare copy and Jinja's bytecode even when the register gives
     # no digests (``keys``); rows and pages are reused only with them.
     cache_obj = cache if cache is not None and cache.path is not None else None
@@ -252,7 +263,7 @@ def _build(register_path, out, templates, content_dir, today, strict, display_na
             return BuildResult([], diagnostics, last["channels"])
     cache = BuildCache.open(out, use_cache) if use_cache else None
     if cache is not None:
-        render.DATE_MEMO.update(cache.dates)
+        DATE_MEMO.update(cache.dates)
     with working("kanalregister: läser och kontrollerar förteckningen", start=started):
         loaded = load(raw, today, name=name, memo=cache.entries if cache is not None else None,
                       memo_context=cache.context if cache is not None else "", code=code_digest())
@@ -274,7 +285,7 @@ def _build(register_path, out, templates, content_dir, today, strict, display_na
 def _save_cache(cache: BuildCache | None, loaded, keys) -> None:
     """Record this build's entries, dates and blocks in the cache folder (if any)."""
     if cache is not None:
-        cache.dates = dict(render.DATE_MEMO)
+        cache.dates = dict(DATE_MEMO)
         if keys is not None:
             cache.context, cache.entries = loaded.context, loaded.memo
         else:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import Collector, Diagnostic, RegisterSyntaxError
+from ..errors import Collector, Diagnostic, RegisterSyntaxError
 
 try:  # libyaml's C parser; PyYAML's pure-Python one is ~10x slower but equivalent.
     _Parser = yaml.CSafeLoader

@@ -30,7 +30,7 @@ def _class(codes) -> str:
 
 # One character class each, searched in C (far faster than a Python loop over every
 # character). The BMP part is also the editor's JSON Schema pattern
-# (:func:`kanalregister.schema.json_schema`), written with \\uXXXX escapes that Python's re and
+# (:func:`kanalregister.register.editor.json_schema`), written with \\uXXXX escapes that Python's re and
 # ECMAScript regexes read alike, so the editor and ``check`` refuse the same characters.
 _C0 = "\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f"  # C0 and C1 controls, except tab and line feed
 _PRIVATE_BMP = "\\ud800-\\udfff\\ue000-\\uf8ff"  # lone surrogates, private use

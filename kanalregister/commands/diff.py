@@ -13,9 +13,9 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import KanalregisterError, UsageError, file_diagnostic
-from .load import parse_bytes
-from .schema import table
+from ..errors import KanalregisterError, UsageError, file_diagnostic
+from ..register.read import parse_bytes
+from ..register.schema import table
 
 _INTERNAL = {f.name for f in table("channel").fields if f.internal}
 _ORDER = [f.name for f in table("channel").fields]

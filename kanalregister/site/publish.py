@@ -17,7 +17,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .errors import UsageError, file_diagnostic
+from ..errors import UsageError, file_diagnostic
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100

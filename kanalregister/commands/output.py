@@ -1,0 +1,87 @@
+"""How diagnostics are printed: text for people (the source line and a caret, in the manner of
+ruff and rustc), GitHub workflow annotations for CI, or JSON for tools."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from ..errors import Diagnostic
+
+
+def _source_lines(file: str) -> list[str]:
+    try:
+        return Path(file).read_bytes().decode("utf-8", "replace").split("\n")
+    except OSError:
+        return []
+
+
+def format_text(diags: list[Diagnostic]) -> str:
+    """Diagnostics in the manner of ruff/rustc: the headline, the source line, a caret."""
+    out, cache = [], {}
+    for d in diags:
+        out.append(d.format() if not d.hint else d.format().rsplit(f" ({d.hint})", 1)[0])
+        if d.line > 0:
+            if d.file not in cache:
+                cache[d.file] = _source_lines(d.file)
+            lines = cache[d.file]
+            if d.line <= len(lines):
+                src = lines[d.line - 1].rstrip("\r")
+                width = len(str(d.line))
+                out.append(f"{' ' * width} |")
+                out.append(f"{d.line} | {src}")
+                if d.col > 0:
+                    token = src[d.col - 1:]
+                    end = token.find(" #")
+                    token = (token if end < 0 else token[:end]).rstrip()
+                    length = max(1, min(len(token), 80))
+                    out.append(f"{' ' * width} | {' ' * (d.col - 1)}{'^' * length}")
+        if d.hint:
+            out.append(f"  = hint: {d.hint}")
+    return "\n".join(out)
+
+
+def _gh_escape(s: str, prop: bool = False) -> str:
+    s = s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return s.replace(":", "%3A").replace(",", "%2C") if prop else s
+
+
+def format_github(diags: list[Diagnostic]) -> str:
+    """GitHub Actions workflow commands: ``::error file=…,line=…,col=…,title=…::message``."""
+    out = []
+    for d in diags:
+        msg = f"{d.path}: {d.message}" if d.path else d.message
+        if d.hint:
+            msg += f" ({d.hint})"
+        props = f"file={_gh_escape(d.file, True)}"
+        if d.line:
+            props += f",line={d.line}"
+        if d.col:
+            props += f",col={d.col}"
+        props += f",title={_gh_escape(d.code, True)}"
+        out.append(f"::{d.severity} {props}::{_gh_escape(msg)}")
+    return "\n".join(out)
+
+
+def format_json(diags: list[Diagnostic], **extra) -> str:
+    """A JSON object: counts and the list of diagnostics (for tools)."""
+    errors = sum(d.severity == "error" for d in diags)
+    return json.dumps({"ok": errors == 0, "errors": errors, "warnings": len(diags) - errors,
+                       "diagnostics": [asdict(d) for d in diags], **extra}, ensure_ascii=False, indent=1)
+
+
+def emit(diags: list[Diagnostic], fmt: str, stream=None, summary: bool = True, **extra) -> None:
+    """Print diagnostics in ``fmt`` (text/github/json) to ``stream`` (default stderr; json: stdout)."""
+    if fmt == "json":
+        print(format_json(diags, **extra), file=stream or sys.stdout)
+        return
+    stream = stream or sys.stderr
+    if diags:
+        print(format_github(diags) if fmt == "github" else format_text(diags), file=stream)
+    if summary and fmt == "text":
+        errors = sum(d.severity == "error" for d in diags)
+        warnings = len(diags) - errors
+        if errors or warnings:
+            print(f"{errors} error(s), {warnings} warning(s)", file=stream)

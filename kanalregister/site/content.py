@@ -1,0 +1,74 @@
+"""Content pages: the municipality's Markdown files in ``content/`` (the allmänna handlingar
+page and others), read with their front matter. They are trusted text written by the
+municipality; register values are never rendered as Markdown."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import Diagnostic, SiteSourceError
+
+
+@dataclass(frozen=True)
+class ContentPage:
+    """A Markdown page from ``content/``.
+
+    Attributes:
+        slug: output name without ``.html`` (from the file name or front matter).
+        title: the page title (front matter ``title``, else the first ``# heading``).
+        order: position in the footer (front matter ``order``; default 50).
+        source: the Markdown text after the front matter.
+        file: the source file, for diagnostics.
+    """
+
+    slug: str
+    title: str
+    order: int
+    source: str
+    file: str
+
+
+_FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+
+
+def load_content(content_dir: Path) -> list[ContentPage]:
+    """Read every ``*.md`` in ``content_dir`` (sorted by order, then slug).
+
+    Raises:
+        SiteSourceError: unreadable file, bad front matter, or no title.
+    """
+    import yaml  # imported here: only content pages have front matter
+
+    pages, problems = [], []
+    for f in sorted(content_dir.glob("*.md")):
+        name = str(f)
+        try:
+            text = f.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Diagnostic(name, 0, 0, "error", "content.read", "", f"cannot read: {exc}"))
+            continue
+        meta: dict = {}
+        m = _FRONT.match(text)
+        if m:
+            try:
+                meta = yaml.safe_load(m.group(1)) or {}
+            except yaml.YAMLError as exc:
+                mark = getattr(exc, "problem_mark", None)
+                problems.append(Diagnostic(name, (mark.line + 2) if mark else 1, (mark.column + 1) if mark else 0,
+                                           "error", "content.front-matter", "", "bad front matter"))
+                continue
+            text = text[m.end():]
+        title = meta.get("title")
+        if not title:
+            h = re.search(r"^# (.+)$", text, re.M)
+            title = h.group(1).strip() if h else None
+        if not title:
+            problems.append(Diagnostic(name, 1, 1, "error", "content.title", "",
+                                       "page has no title", "add front matter 'title:' or a '# heading'"))
+            continue
+        pages.append(ContentPage(str(meta.get("slug", f.stem)), str(title), int(meta.get("order", 50)), text, name))
+    if problems:
+        raise SiteSourceError(problems)
+    return sorted(pages, key=lambda p: (p.order, p.slug))
