@@ -129,3 +129,39 @@ def test_same_input_gives_byte_identical_output(cli, tmp_path, monkeypatch):
     cmp = filecmp.dircmp(a, b)
     assert _snapshot(a) == _snapshot(b)
     assert not cmp.diff_files
+
+
+@pytest.mark.parametrize("command", [["check"], ["build", "--out", "site"], ["fmt"], ["fmt", "--check"],
+                                     ["new", "--id", "x", "--platform", "x"], ["report"], ["serve", "--port", "0"]])
+def test_a_missing_register_gives_a_message_not_a_traceback(tmp_path, command):
+    """In a folder without channels.yaml, as a new user would start: a message that names the
+    file and says how to start, exit status 1, and nothing written."""
+    p = subprocess.run([python(), str(ROOT / "build.py"), *command], cwd=tmp_path, capture_output=True,
+                       text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert p.returncode == 1, p.stderr
+    assert "Traceback" not in p.stderr
+    assert "channels.yaml:0:0: error: cannot read the register" in p.stderr
+    assert "kanalregister init" in p.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_register_can_come_from_standard_input(tmp_path):
+    demo = DEMO.read_bytes()
+
+    def run(*args):
+        return subprocess.run([python(), str(ROOT / "build.py"), *args, "--today", TODAY.isoformat()],
+                              cwd=tmp_path, input=demo, capture_output=True, timeout=120)
+
+    p = run("check", "-r", "-")
+    assert p.returncode == 0 and b"28 channels" in p.stderr
+    p = run("build", "-r", "-", "--out", "site")
+    assert p.returncode == 0 and (tmp_path / "site" / "index.html").is_file()
+    assert not (tmp_path / "-").exists()
+    # fmt of standard input writes the formatted register to standard output, never a file named "-"
+    p = subprocess.run([python(), str(ROOT / "build.py"), "fmt", "-r", "-"], cwd=tmp_path, input=demo,
+                       capture_output=True, timeout=60)
+    assert p.returncode == 0 and p.stdout == demo and not (tmp_path / "-").exists()
+    # commands that need a file say so
+    p = subprocess.run([python(), str(ROOT / "build.py"), "new", "-r", "-", "--id", "x"], cwd=tmp_path,
+                       input=demo, capture_output=True, timeout=60)
+    assert p.returncode == 1 and b"needs the register as a file" in p.stderr and b"Traceback" not in p.stderr

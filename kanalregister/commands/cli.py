@@ -101,8 +101,17 @@ def _import(args) -> int:
     return 1 if any(d.severity == "error" for d in res.findings) else 0
 
 
+def _needs_a_file(register: str, command: str) -> None:
+    """Refuse ``-`` (standard input) for a command that needs the register as a file."""
+    if register == "-":
+        raise UsageError([file_diagnostic("-", "usage.stdin", f"'{command}' needs the register as a file",
+                                          "name the file with --register, e.g. --register channels.yaml")])
+
+
 def _diff(args) -> int:
     from .diff import diff_register, to_markdown
+
+    _needs_a_file(args.register, "diff")
 
     d, base = diff_register(Path(args.register), args.base)
     text = to_markdown(d, base, args.register)
@@ -119,6 +128,9 @@ def _fmt(args) -> int:
     from .edit import format_register
 
     before, after = format_register(Path(args.register))
+    if args.register == "-" and not args.check:  # standard input: the formatted text on standard output
+        sys.stdout.write(after)
+        return 0
     if before == after:
         print(f"{args.register}: already formatted", file=sys.stderr)
         return 0
@@ -134,6 +146,8 @@ def _fmt(args) -> int:
 
 def _new(args) -> int:
     from .edit import QUESTIONS, add_channel, ask, parse_person, suggest_id
+
+    _needs_a_file(args.register, "new")
 
     values: dict = {}
     for spec in table("channel").fields:

@@ -272,12 +272,11 @@ def check_options(org: Organisation, today: dt.date | None = None) -> list[Diagn
 
 def _register_errors(org: Organisation, today: dt.date | None) -> list[Diagnostic]:
     """The errors of the register that ``init`` would write for ``org``."""
-    from ..register.read import parse_bytes
-    from ..register.validate import validate
+    from ..register.loader import load
 
     text, _ = register_text(org, today or dt.date.today())
     try:
-        return validate(parse_bytes(text.encode("utf-8"), "channels.yaml"), today).errors
+        return load(text.encode("utf-8"), today, name="channels.yaml").result.errors
     except KanalregisterError as exc:
         return [d for d in exc.diagnostics if d.severity == "error"]
 

@@ -207,8 +207,10 @@ def build(register_path: Path, out: Path, templates: list[Path] | None = None,
     """
     started = time.monotonic()
     today = today or dt.date.today()
+    name = display_name or ("<stdin>" if str(register_path) == "-" else str(register_path))
+    raw = read_bytes(register_path, name)  # before the lock: a missing register leaves nothing behind
     with _build_lock(out if use_cache else None):
-        return _build(register_path, out, templates, content_dir, today, strict, display_name, use_cache, started)
+        return _build(register_path, raw, name, out, templates, content_dir, today, strict, use_cache, started)
 
 
 @contextlib.contextmanager
@@ -237,16 +239,14 @@ def _build_lock(out: Path | None):
         fh.close()
 
 
-def _build(register_path, out, templates, content_dir, today, strict, display_name, use_cache, started):
-    """:func:`build` under its lock (same arguments; ``started`` from it).
+def _build(register_path, raw, name, out, templates, content_dir, today, strict, use_cache, started):
+    """:func:`build` under its lock (its arguments; the register's bytes ``raw`` and its ``name``).
 
     When nothing that the site is made from changed since the last build of ``out`` (the
     register's bytes, the templates, the content pages, the code, ``today`` and the build
     date) and the output folder is still exactly as that build left it, nothing is done:
     the result is that build's (its diagnostics included).
     """
-    name = display_name or ("<stdin>" if str(register_path) == "-" else str(register_path))
-    raw = read_bytes(register_path, name)
     date = build_date(register_path if str(register_path) != "-" else None)
     inputs = ""
     if use_cache:
