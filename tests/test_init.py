@@ -321,11 +321,23 @@ def test_a_version_bump_without_sync_is_caught(tmp_path):
 def test_the_wheel_installs_and_init_works_from_it(tmp_path):
     dist = tmp_path / "dist"
     # From another folder: in the repository root, build.py would shadow the `build` package.
-    b = subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)],
+    # The sdist first, then the wheel built from it (python -m build's default): the sdist is complete.
+    b = subprocess.run([sys.executable, "-m", "build", "--outdir", str(dist), str(ROOT)],
                        cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert b.returncode == 0, b.stdout[-3000:] + b.stderr[-3000:]
     [wheel] = dist.glob("kanalregister-*.whl")
+    [sdist] = dist.glob("kanalregister-*.tar.gz")
+    twine = subprocess.run([sys.executable, "-m", "twine", "check", "--strict", str(wheel), str(sdist)],
+                           capture_output=True, text=True, timeout=300)
+    assert twine.returncode == 0 and twine.stdout.count("PASSED") == 2, twine.stdout + twine.stderr
     names = set(zipfile.ZipFile(wheel).namelist())
+    info = next(n for n in names if n.endswith(".dist-info/METADATA"))
+    metadata = zipfile.ZipFile(wheel).read(info).decode("utf-8")
+    assert "License-Expression: EUPL-1.2" in metadata and "Classifier: " in metadata and "Project-URL: " in metadata
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+    requires = [line.split(":", 1)[1].strip() for line in metadata.splitlines() if line.startswith("Requires-Dist:")]
+    runtime = {r.split(">")[0].split("<")[0].split("=")[0].strip().lower() for r in requires if "extra ==" not in r}
+    assert runtime == {"jinja2", "markupsafe", "markdown", "pyyaml", "babel", "ruamel-yaml", "icalendar"}, runtime
     assert "kanalregister/templates/base.html" in names
     assert "kanalregister/content/allmanna-handlingar.md" in names
     assert "kanalregister/commands/scaffold.py" in names

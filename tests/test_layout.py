@@ -126,3 +126,27 @@ def test_build_py_stays_a_thin_entry_point():
     code = [line for line in (ROOT / "build.py").read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.lstrip().startswith("#")]
     assert len(code) <= 12
+
+
+#: import name → distribution name, for the packages runtime code imports
+DISTRIBUTIONS = {"yaml": "pyyaml", "jinja2": "jinja2", "markupsafe": "markupsafe", "markdown": "markdown",
+                 "babel": "babel", "ruamel": "ruamel.yaml", "icalendar": "icalendar"}
+
+
+def test_runtime_dependencies_are_exactly_what_runtime_code_imports():
+    import sys
+    import tomllib
+
+    imported = set()
+    for path in MODULES.values():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                imported.add((node.module or "").split(".")[0])
+    third_party = imported - set(sys.stdlib_module_names) - {"kanalregister", "__future__"}
+    assert third_party <= DISTRIBUTIONS.keys(), f"unknown imports: {third_party - DISTRIBUTIONS.keys()}"
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = {d.split(">")[0].split("<")[0].split("=")[0].split("[")[0].strip().lower()
+                for d in project["dependencies"]}
+    assert declared == {DISTRIBUTIONS[m] for m in third_party}
