@@ -16,6 +16,9 @@ no problem at all. Anything else — a quote or bracket left open, a line at the
 indentation, an entry the reader refuses — sends the whole register to the reader as one
 document, so messages are always those of the file as written.
 
+The entries not in the memo are checked in worker processes when there are many
+(:func:`kanalregister.workers.map_items`, the same :func:`check_chunk`).
+
 ``memo`` (entry text digest → :class:`kanalregister.validate.Entry`) lets a build keep the
 result of every entry it checked, warnings included: a rebuild reads and checks again only
 the entries whose text changed. The memo is valid for one :func:`context` (code, policy
@@ -31,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import KanalregisterError
+from ..workers import map_items
 from .read import LocDict, LocList, parse_bytes, read_bytes
 from .validate import Placed, Result, assemble, check_entry, check_sections, validate
 
@@ -163,24 +167,25 @@ def _load_split(split: Split, name: str, today: dt.date, memo: dict | None, memo
     sections = check_sections(frame, channels_split=True)
     ctx = context(sections.policy, today, code)
     old = memo if memo is not None and memo_context == ctx else {}
-    new_memo, keys, placed, reused = {}, {}, [], 0
-    for i, (line, chunk) in enumerate(split.chunks):
-        d = digest(chunk)
-        entry = new_memo.get(d) or old.get(d)
-        if entry is not None:
-            reused += d in old
-        else:
-            entry = _check_chunk(chunk, name, sections.policy, today)
-            if entry is None:
-                return None
-        new_memo[d] = entry
+    digests = [digest(chunk) for _line, chunk in split.chunks]
+    fresh = {d: chunk for d, (_line, chunk) in zip(digests, split.chunks, strict=True) if d not in old}
+    checked = map_items(lambda chunk: check_chunk(chunk, name, sections.policy, today), list(fresh.values()))
+    if any(entry is None for entry in checked):
+        return None
+    new_memo = dict(zip(fresh, checked, strict=True))
+    keys, placed, reused = {}, [], 0
+    for i, ((line, _chunk), d) in enumerate(zip(split.chunks, digests, strict=True)):
+        entry = new_memo.get(d)
+        if entry is None:
+            entry = new_memo[d] = old[d]
+            reused += 1
         placed.append(Placed(entry, i, line - 1))
         if entry.row is not None:
             keys.setdefault(entry.row["id"], d)
     return Loaded(assemble(sections, placed, today), keys, new_memo, ctx, reused, digest(split.frame))
 
 
-def _check_chunk(chunk: bytes, name: str, pol, today: dt.date):
+def check_chunk(chunk: bytes, name: str, pol, today: dt.date):
     """The :class:`kanalregister.validate.Entry` of one entry's text, or None when the text
     does not read by itself as exactly one list item with nothing reported."""
     try:

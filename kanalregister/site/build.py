@@ -29,6 +29,7 @@ from ..errors import Diagnostic, RegisterInvalid, UsageError, file_diagnostic
 from ..register.read import read_bytes
 from ..register.loader import digest, load
 from ..register.model import Register
+from ..workers import map_items
 from .content import load_content
 from .progress import Progress, working
 from .swedish import DATE_MEMO
@@ -173,10 +174,13 @@ def _write_channel_pages(renderer, pub: Publisher, progress: Progress | None, ca
 
     A page whose key (render key + the channel's item key) is the one recorded for the file
     the last build wrote, and whose file is still that file, is linked without rendering.
+    The others are rendered by :meth:`kanalregister.site.render.Renderer.channel_page`, in
+    worker processes when there are many (:func:`kanalregister.workers.map_items`).
     """
     keys = renderer.channel_keys
     pages = cache.pages if cache is not None else {}  # recorded under this build's render key (else emptied)
     channels = renderer.register.channels
+    todo = []
     for c in channels:
         if pages:
             rel = f"kanal/{c.id}.html"
@@ -185,7 +189,13 @@ def _write_channel_pages(renderer, pub: Publisher, progress: Progress | None, ca
                 if progress is not None:
                     progress.step()
                 continue
-        page = renderer.channel_page(c)
+        todo.append(c)
+    if todo:  # the first here: its templates are compiled (and cached) before any worker starts
+        first = renderer.channel_page(todo[0])
+        pub.write(first.path, first.text)
+        if progress is not None:
+            progress.step()
+    for page in map_items(renderer.channel_page, todo[1:]):
         pub.write(page.path, page.text)
         if progress is not None:
             progress.step()
