@@ -51,7 +51,8 @@ def map_items(fn: Callable, items: Sequence, min_items: int | None = None) -> li
         Whatever ``fn`` raises for the first item that fails (as the serial path would).
     """
     n = workers()
-    if len(items) < (MIN_ITEMS if min_items is None else min_items) or n < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    small = len(items) < (MIN_ITEMS if min_items is None else min_items)
+    if small or n < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [fn(x) for x in items]
     global _TASK
     _TASK = fn

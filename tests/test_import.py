@@ -9,10 +9,10 @@ import pytest
 from conftest import REAL_CSV, TODAY, run_cli, soup
 
 from kanalregister.commands.importer import import_csv, slug
-from kanalregister.register.validate import unique_key
+from kanalregister.register.sections import unique_key
 
 ORG = ["--name", "Sveriges offentliga organisationer", "--website", "https://www.wikidata.org",
-       "--email", "info@example.org", "--register-keeper", "Sammanställd ur Wikidata (govdirectory)"]
+       "--email", "info@govdirectory.org", "--register-keeper", "Sammanställd ur Wikidata (govdirectory)"]
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ to it: never inside the published folder. It holds, from the last successful bui
   * ``render``: the render key (code, templates, content pages, register head, build date)
     that ``pages`` and the blocks are valid under.
 
-* ``entries`` (pickled, with the snapshot's serial; later additions in the journal): entry
+* ``entries`` (marshalled, with the snapshot's serial; later additions in the journal): entry
   digest → :class:`kanalregister.validate.Entry`, the checked result of each channel entry,
   diagnostics included (:func:`kanalregister.loader.load`);
 
@@ -40,6 +40,7 @@ import tempfile
 from pathlib import Path
 
 from .. import __version__
+from ..register.validate import Entry
 from .blocks import BlockStore
 
 FORMAT = 5
@@ -150,7 +151,7 @@ class BuildCache:
             except FileNotFoundError:
                 journal = b""
             for record in _records(journal, data["serial"]):
-                entries.update(pickle.loads(record["entries"]))
+                entries.update(_entries_from(record["entries"]))
                 pages.update(record["pages"])
                 for rel in record["dropped"]:
                     pages.pop(rel, None)
@@ -188,8 +189,7 @@ class BuildCache:
             if (context, render) == (self.context, self.render) and snapshot and journal * 4 < snapshot \
                     and len(entries) < 2 * len(self.entries) + 100:
                 self._append({
-                    "entries": pickle.dumps({d: e for d, e in self.entries.items() if d not in entries},
-                                            protocol=pickle.HIGHEST_PROTOCOL),
+                    "entries": {d: e.plain() for d, e in self.entries.items() if d not in entries},
                     "pages": {rel: v for rel, v in self.pages.items() if pages.get(rel) != v},
                     "dropped": [rel for rel in pages if rel not in self.pages],
                     "dates": {k: v for k, v in self.dates.items() if k not in dates},
@@ -205,7 +205,7 @@ class BuildCache:
         data = {"format": FORMAT, "code": code_digest(), "serial": serial, "context": self.context,
                 "render": self.render, "pages": self.pages, "dates": self.dates,
                 "spare": self.spare}
-        _write_atomic(self.path / "entries", pickle.dumps((serial, self.entries), protocol=pickle.HIGHEST_PROTOCOL))
+        _write_atomic(self.path / "entries", marshal.dumps((serial, {d: e.plain() for d, e in self.entries.items()})))
         _write_atomic(self.path / "state", marshal.dumps(data))
         # a journal belongs to one snapshot (its serial): the old one is now stale
         try:
@@ -233,15 +233,20 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 def _read_entries(path: Path, serial: str) -> dict:
-    """The pickled entries of the cache folder ``path`` written with snapshot ``serial`` (an
-    empty dict when missing or of another snapshot). The file is the cache's own, written
-    by :meth:`BuildCache.save`."""
+    """The entries of the cache folder ``path`` written with snapshot ``serial`` (an empty
+    dict when missing or of another snapshot), from :meth:`BuildCache.save`'s file."""
     try:
         with open(path / "entries", "rb") as fh:
-            written, entries = pickle.loads(fh.read())
+            written, entries = marshal.loads(fh.read())
     except FileNotFoundError:
         return {}
-    return entries if written == serial else {}
+    return _entries_from(entries) if written == serial else {}
+
+
+def _entries_from(plain: dict) -> dict:
+    """digest → :class:`kanalregister.register.validate.Entry` from digest → its plain form."""
+    make = Entry.from_plain
+    return {d: make(t) for d, t in plain.items()}
 
 
 def _records(journal: bytes, serial: str):

@@ -185,10 +185,11 @@ def _serve(args) -> int:
         build(Path(args.register), Path(args.out), args.templates, args.content, args.today, args.strict)
 
     rebuild()
-    watched = [Path(args.register), *(args.templates or []), Path(args.content) if args.content else None]
+    from ..site.build import site_sources
     from ..site.render import default_dir
 
-    watched += [default_dir("templates"), default_dir("content")]
+    templates, content = site_sources(args.register, args.templates, args.content)
+    watched = [Path(args.register), *templates, content, default_dir("templates"), default_dir("content")]
     watcher = Watcher([p for p in watched if p is not None], rebuild)
     watcher.start()
     server = make_server(Path(args.out), args.port)

@@ -25,7 +25,7 @@ from ..errors import Diagnostic, UsageError, file_diagnostic
 from ..register.platforms import LABEL_TO_KEY, PLATFORMS
 from ..register.policy import RULES
 from ..register.rules import url_problem
-from ..register.validate import unique_key
+from ..register.sections import unique_key
 
 REQUIRED_COLUMNS = ("org", "platform", "url")
 _REDIRECTOR = "wikidata-externalid-url.toolforge.org"

@@ -53,7 +53,7 @@ def summary(result: InitResult) -> str:
         "     och byt exempelkanalen mot era riktiga kanaler.",
         "  3. kanalregister check                      granskar förteckningen",
         "     kanalregister build --content content    bygger webbplatsen i site/",
-        "  4. git init && git add . && git commit -m \"Förteckning över kanaler\", och lägg arkivet",
+        "  4. git init -b main && git add . && git commit -m \"Förteckning över kanaler\", och lägg arkivet",
         "     på GitHub (slå på Pages: Settings → Pages → Source: GitHub Actions) eller GitLab.",
         "README.md beskriver resten.",
     ]

@@ -51,9 +51,11 @@ def make_parser() -> argparse.ArgumentParser:
     register_opts(b)
     b.add_argument("--out", "-o", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default: {DEFAULT_OUT})")
     b.add_argument("--templates", "-t", action="append", type=Path, metavar="DIR",
-                   help="a folder of templates that override the defaults (repeatable; earliest wins)")
+                   help="a folder of templates that override the defaults (repeatable; earliest wins; templates/ "
+                        "beside the register is searched after these)")
     b.add_argument("--content", type=Path, metavar="DIR",
-                   help="folder of Markdown pages (default: the content/ folder of kanalregister)")
+                   help="folder of Markdown pages (default: content/ beside the register if it exists, "
+                        "else kanalregister's own)")
     b.add_argument("--no-cache", action="store_true",
                    help="neither read nor write the build cache (.<out>.kanalregister-cache beside the output "
                         "folder); the output is the same, only slower to rebuild")
@@ -116,7 +118,8 @@ def make_parser() -> argparse.ArgumentParser:
     register_opts(sv)
     sv.add_argument("--out", "-o", default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default: {DEFAULT_OUT})")
     sv.add_argument("--templates", "-t", action="append", type=Path, metavar="DIR", help="template overrides")
-    sv.add_argument("--content", type=Path, metavar="DIR", help="folder of Markdown pages")
+    sv.add_argument("--content", type=Path, metavar="DIR",
+                    help="folder of Markdown pages (default: content/ beside the register if it exists)")
     sv.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0 picks a free one)")
 
     sc = sub.add_parser("schema", help="write the JSON Schema of channels.yaml for editors",
@@ -143,8 +146,8 @@ def make_parser() -> argparse.ArgumentParser:
 
     it = sub.add_parser("init", help="make a new register repository: channels.yaml, CI, README",
                         description="Write a complete register repository into DIR (created if missing): "
-                                    "channels.yaml with one example channel, the editors' schema, the content "
-                                    "page to adapt, GitHub and GitLab CI that install this version of "
+                                    "channels.yaml with a commented-out example channel, the editors' schema, the "
+                                    "content page to adapt, GitHub and GitLab CI that install this version of "
                                     "kanalregister, a pre-commit config, the pull request template, .gitignore "
                                     "and a README in Swedish. Refuses, writing nothing, when any of the files "
                                     "exists. Asks for missing organisation values only in a terminal.")

@@ -8,7 +8,8 @@ bump.
 
 What ``init DIR`` writes (paths relative to DIR, see :func:`plan`):
 
-* ``channels.yaml`` — one example channel, the yaml-language-server modeline first, the
+* ``channels.yaml`` — a commented-out example channel (nothing invented is published), the
+  yaml-language-server modeline first, the
   organisation section from the options or with placeholders marked ``ÄNDRA``;
 * ``schema/channels.schema.json`` — the editors' JSON Schema (as ``kanalregister schema``);
 * ``content/…`` — the default content pages, to adapt;

@@ -36,11 +36,13 @@ from pathlib import Path
 from ..errors import KanalregisterError
 from ..workers import map_items
 from .read import LocDict, LocList, parse_bytes, read_bytes
-from .validate import Placed, Result, assemble, check_entry, check_sections, validate
+from .sections import check_sections
+from .validate import Placed, Result, assemble, check_entry, validate
 
 _TOP_KEY = re.compile(rb"\n[^\s#]")  # both start with a newline: found at memchr speed
 _ITEM = re.compile(rb"\n  - ")
-_SHALLOW = re.compile(rb"\n {0,3}[^ \n#]")  # a line an entry's block cannot hold
+#: A line that neither starts an entry nor belongs in one: content indented by less than four.
+_SHALLOW = re.compile(rb"\n(?!  - ) {0,3}[^ \n#]")
 
 
 @dataclass(frozen=True)
@@ -72,12 +74,12 @@ def split_register(raw: bytes) -> Split | None:
     starts = [mm.start() + 1 for mm in _ITEM.finditer(raw_at, body_start - 1, body_end)]
     if not starts or raw_at[body_start:starts[0]].strip(b" \n"):
         return None
+    if _SHALLOW.search(raw_at, starts[0], body_end) is not None:
+        return None
     line = raw_at.count(b"\n", 0, starts[0]) + 1 - offset
     chunks = []
     for s, e in zip(starts, starts[1:] + [body_end], strict=True):
         chunk = raw_at[s:e]
-        if _SHALLOW.search(chunk) is not None:
-            return None
         chunks.append((line, chunk))
         line += chunk.count(b"\n")
     blank = b"\n" * raw_at.count(b"\n", starts[0], body_end)

@@ -123,12 +123,33 @@ def check_organisation(ck, org: dict, node, contacts: tuple) -> None:
             _check_url(ck, edit.replace("{id}", "x").replace("{line}", "1"), None, node,
                        "organisation.edit_url", "edit_url")
     _check_name(ck, org["name"], node, "organisation.name", "name")
+    if not org.get("example_data"):
+        for key in ("website", "email", "edit_url", "accessibility_contact"):
+            value = org.get(key)
+            if value and placeholder_host(value):
+                ck.err(node.pos[key], "rule.placeholder", f"organisation.{key}",
+                       f"'{value}' is on a reserved example domain, not the organisation's own",
+                       f"write the organisation's real {key}, or set example_data: true while the register "
+                       "is an example", severity="warning")
     orgnr = org.get("org_number")
     if orgnr and not _luhn_ok(orgnr.replace("-", "")):
         ck.err(node.pos["org_number"], "rule.org-number", "organisation.org_number",
                f"'{orgnr}' is not a valid organisationsnummer (check digit)",
                "copy it from Bolagsverket or the municipality's letterhead")
     _check_public_text(ck, org, node, "organisation", (*contacts, {}), (f.name for f in table("organisation").fields))
+
+
+#: Domains reserved for examples (RFC 2606, RFC 6761): never an organisation's own.
+_EXAMPLE_HOST = re.compile(r"(?:^|[.@/])(?:example|invalid|test|localhost)(?:$|[/:?#])|"
+                           r"(?:^|[.@/])example\.(?:com|net|org)(?:$|[/:?#])", re.I)
+
+
+def placeholder_host(value: str) -> bool:
+    """Whether the web or e-mail address ``value`` is on a domain reserved for examples
+    (``*.example``, ``example.com`` …; RFC 2606 and RFC 6761)."""
+    host = value.rpartition("@")[2] if "@" in value and "://" not in value else \
+        (urllib.parse.urlsplit(value).hostname or "")
+    return _EXAMPLE_HOST.search("/" + host.lower() + "/") is not None
 
 
 def check_channel(ck, row: dict, node) -> frozenset[str]:
@@ -182,17 +203,17 @@ def check_party(ck, row: dict, node, path: str, contacts: tuple) -> None:
 PUBLISHED = tuple(f.name for f in table("channel").fields if not f.internal)
 
 
-def contacts_of(row: dict) -> frozenset[str]:
+def contacts_of(row: dict) -> tuple[str, ...]:
     """The internal people's e-mails (lower case) and phone numbers (digits only) of a channel row."""
     out = set()
     for person in _people(row):
         out.add(person.email.lower())
         if person.phone:
             out.add(re.sub(r"\D", "", person.phone))
-    return frozenset(out)
+    return tuple(sorted(out))
 
 
-def field_tokens(row: dict) -> dict[str, frozenset[str]]:
+def field_tokens(row: dict) -> dict[str, tuple[str, ...]]:
     """Published field → the e-mail-like tokens (lower case) and digit runs (digits only) in
     its text: what is compared with the register's internal contacts. Fields without any
     are left out."""
@@ -211,13 +232,13 @@ def field_tokens(row: dict) -> dict[str, frozenset[str]]:
             if _TWO_DIGITS.search(s) is not None:
                 found.update(_NOT_DIGIT.sub("", m.group(0)) for m in _DIGIT_RUN.finditer(s))
         if found:
-            out[name] = frozenset(found)
+            out[name] = tuple(sorted(found))
     return out
 
 
-def internal_contact_message(tokens: frozenset[str], contacts: set[str]) -> str | None:
+def internal_contact_message(tokens: tuple[str, ...], contacts: set[str]) -> str | None:
     """The message when ``tokens`` (:func:`field_tokens`) hold an internal contact, else None."""
-    hit = tokens & contacts
+    hit = contacts.intersection(tokens)
     if not hit:
         return None
     if any("@" in t for t in hit):

@@ -71,6 +71,27 @@ class BuildResult:
     reused: int = 0
 
 
+def site_sources(register_path, templates: list[Path] | None, content_dir: Path | None
+                 ) -> tuple[list[Path], Path | None]:
+    """The template overrides and the content folder of a build of ``register_path``.
+
+    Beside the options, the register's own folder counts: its ``templates/`` (the
+    municipality's graphic profile) is searched after the ``--templates`` folders, and its
+    ``content/`` is the content folder when ``--content`` is not given. So a register
+    repository made by ``kanalregister init`` builds with its own pages without options.
+
+    Returns:
+        (override template folders, content folder or None for kanalregister's own).
+    """
+    here = Path.cwd() if str(register_path) == "-" else Path(register_path).absolute().parent
+    overrides = [Path(d) for d in (templates or [])]
+    if (here / "templates").is_dir() and (here / "templates").resolve() not in {d.resolve() for d in overrides}:
+        overrides.append(here / "templates")
+    if content_dir is None and (here / "content").is_dir():
+        content_dir = here / "content"
+    return overrides, content_dir
+
+
 def template_dirs(overrides: list[Path] | None) -> list[Path]:
     """Template search path: the override folders (earliest wins), then the default."""
     dirs = [Path(d) for d in (overrides or [])]
@@ -217,6 +238,7 @@ def build(register_path: Path, out: Path, templates: list[Path] | None = None,
     """
     started = time.monotonic()
     today = today or dt.date.today()
+    templates, content_dir = site_sources(register_path, templates, content_dir)
     name = display_name or ("<stdin>" if str(register_path) == "-" else str(register_path))
     raw = read_bytes(register_path, name)  # before the lock: a missing register leaves nothing behind
     with _build_lock(out if use_cache else None):

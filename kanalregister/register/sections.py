@@ -1,0 +1,112 @@
+"""The register's sections other than the channel entries: the top level, ``organisation``,
+``policy`` and ``party_channels``, checked by :func:`check_sections` (the first half of
+:func:`kanalregister.register.validate.assemble`'s step 2)."""
+
+from __future__ import annotations
+
+from . import policy
+from .fields import Checker, clip, describe
+from .read import Document, LocDict, LocList
+from .schema import table
+
+SECTIONS = {
+    "organisation": "the municipality or body that publishes the register",
+    "policy": "the guideline rules and their levels",
+    "channels": "the list of official channels",
+    "party_channels": "the channels of parties in kommunfullmäktige",
+}
+
+
+class Sections:
+    """The register's sections other than the channel entries, checked (step 2's first half).
+
+    Built by :func:`check_sections` from the document; holds the checker with their
+    diagnostics, the clean organisation row, the policy and the party rows.
+    """
+
+    def __init__(self, ck: Checker, root, org_row: dict | None, pol: policy.Policy, parties: list):
+        self.ck, self.root, self.org_row, self.policy, self.parties = ck, root, org_row, pol, parties
+
+
+def check_sections(doc: Document, channels_split: bool = False) -> Sections | None:
+    """Check the document's top level, organisation, policy and party channels.
+
+    Args:
+        doc: the register as read (for a split register, the text without its entries).
+        channels_split: True when the entries were cut out of ``doc`` (so its ``channels``
+            is empty by construction and is not checked here).
+
+    Returns:
+        :class:`Sections`, or None when the root is not a mapping (then ``doc``'s
+        diagnostics and that error are in the result of :func:`assemble` with no sections).
+    """
+    ck = Checker(doc.file)
+    ck.c.items.extend(doc.warnings)
+    root = doc.data
+    if not isinstance(root, LocDict):
+        what = "an empty file" if root is None else describe(root)
+        ck.err(doc.root_pos, "schema.root", "", "the register must be a mapping with organisation and channels, "
+               f"got {what}", "start from the example channels.yaml")
+        return Sections(ck, None, None, policy.Policy(), [])
+    ck.unknown_keys(root, SECTIONS, "", "the register")
+    org_row = None
+    if "organisation" not in root or root.get("organisation") is None:
+        ck.err(root.start, "schema.required", "organisation", "the register has no 'organisation' section")
+    else:
+        org_row = ck.row(table("organisation"), root["organisation"], root.pos["organisation"], "organisation",
+                         "organisation")
+    pol = policy.parse(root.get("policy"), root.pos.get("policy", root.start), ck)
+    if not channels_split:
+        node = root.get("channels")
+        if node is None and "channels" not in root:
+            ck.err(root.start, "schema.required", "channels", "the register has no 'channels' list")
+        elif node is not None and not isinstance(node, LocList):
+            ck.err(root.pos["channels"], "schema.type", "channels", f"expected a list of channel, got {describe(node)}")
+    parties = _party_rows(ck, root)
+    return Sections(ck, root, org_row, pol, parties)
+
+
+def _party_rows(ck: Checker, root: LocDict) -> list:
+    node = root.get("party_channels")
+    if node is None:
+        return []
+    if not isinstance(node, LocList):
+        ck.err(root.pos["party_channels"], "schema.type", "party_channels",
+               f"expected a list of party channel, got {describe(node)}")
+        return []
+    rows, seen = [], {f.name: {} for f in table("party_channel").fields if f.unique}
+    for i, item in enumerate(node):
+        path = f"party_channels[{i}]"
+        r = ck.row(table("party_channel"), item, node.pos[i], path, "party channel")
+        if r is None:
+            continue
+        if not check_unique(ck, seen, r, item.pos, path):
+            rows.append((r, item, path))
+    return rows
+
+
+def check_unique(ck: Checker, seen: dict, row: dict, pos, path: str) -> bool:
+    """Report a value of a unique field seen before (``seen``: field → {key: (path, line)});
+    return whether any was. ``pos`` maps a field to its (line, col)."""
+    bad = False
+    for fname, index in seen.items():
+        if fname not in row:
+            continue
+        k = unique_key(fname, row[fname])
+        if k in index:
+            first_path, first_line = index[k]
+            ck.err(pos[fname], "schema.unique", f"{path}.{fname}",
+                   f"'{clip(row[fname])}' is already used by {first_path} (line {first_line})")
+            bad = True
+        else:
+            index[k] = (path, pos[fname][0])
+    return bad
+
+
+def unique_key(field: str, value: str) -> str:
+    """Key under which uniqueness is checked: ids and URLs compare without case, URLs also
+    without a trailing slash or ``www.`` (two spellings of one account are one account)."""
+    v = value.lower()
+    if field == "url":
+        v = v.rstrip("/").replace("://www.", "://", 1)
+    return v
