@@ -327,14 +327,15 @@ def test_reflow_at_320_css_pixels(browser, base_url, name):
 
 def test_skip_link_and_visible_focus(page, base_url):
     page.goto(base_url + "index.html")
+    page.wait_for_load_state("load")
     page.keyboard.press("Tab")
-    focused = page.evaluate("document.activeElement.className")
-    assert focused == "skip"
+    page.wait_for_function("document.activeElement && document.activeElement.className === 'skip'", timeout=5000)
     box = page.locator("a.skip").bounding_box()
     assert box["x"] >= 0 and box["y"] >= 0 and box["width"] > 10
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none"
     page.keyboard.press("Enter")
+    page.wait_for_function("location.hash === '#main'", timeout=5000)  # a timeout fails the test
     assert page.url.endswith("#main")
     page.keyboard.press("Tab")
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
