@@ -1,18 +1,113 @@
-"""Generate realistic registers of any size for the benchmark (example data, deterministic).
+"""Generate registers of any size for the benchmark (example data, deterministic).
 
-Field sizes follow the demo register: names of 15–40 characters, a purpose of 60–200,
-1–3 target groups, two administrators and an ersättare with name, e-mail and phone, and
-about one channel in ten closed. Departments: about one per 150 channels (at least 5),
-like the real list's 2,151 accounts of 609 bodies.
+Two kinds:
 
-Usage: python bench/generate.py N OUT.yaml
+* **realistic** (the default, what bench/run.py measures): the demo register
+  (``channels.yaml``) replicated to N channels. Copy 0 is the demo's 28 channels as they
+  are; copy k (k ≥ 1) repeats each of them with ``-k`` after the id, ``k`` after the name's
+  last word, the URL's last path part (or, for an address with no path, its host's first
+  label), the aliases and the handle, and ``-k`` after a successor, so that every id and
+  address is unique and successors stay within their copy. Every other field is kept, as
+  text: purpose, target groups, the dates that make ``check`` warn (archive overdue,
+  review overdue, passive account), change notes, the internal administrators and
+  ersättare, the comments. The organisation, policy and party_channels sections are the
+  demo's. So the register has no errors and, at ``--today 2026-11-22``, about the demo's
+  share of warnings (5 of 28 channels) and of closed channels (3 of 28).
+* **clean** (``--clean``): synthetic channels with no warnings (the benchmark's earlier
+  register). Field sizes follow the demo: names of 15–40 characters, a purpose of 60–200,
+  1–3 target groups, two administrators and an ersättare, about one channel in ten closed,
+  one department per 150 channels (at least 5).
+
+Usage: python bench/generate.py N OUT.yaml [--clean]
 """
 
 from __future__ import annotations
 
+import json
 import random
-import sys
+import re
+import urllib.parse
 from pathlib import Path
+
+DEMO = Path(__file__).resolve().parent.parent / "channels.yaml"
+
+# ---------------------------------------------------------------- realistic (from the demo)
+
+_ENTRY = re.compile(r"(?m)^(?=  - id: )")
+_FIELD = re.compile(r"(?m)^(    |  - )(id|name|url|aliases|handle|successor): (.*)$")
+_FIRST = re.compile(r"(?m)^  - id: (.*)$")
+
+
+def _bump_url(url: str, k: int) -> str:
+    """``url`` made unique for copy ``k``: ``k`` after its last path part or query, else
+    after its host's first label (``https://blogg.example`` → ``https://blogg3.example``)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.query or parts.path.strip("/"):
+        return url.rstrip("/") + str(k)
+    first, _, rest = parts.netloc.partition(".")
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"{first}{k}.{rest}"))
+
+
+def _scalar(raw: str) -> tuple[str, bool]:
+    """A plain or double-quoted YAML scalar's value and whether it was quoted."""
+    raw = raw.strip()
+    return (json.loads(raw), True) if raw.startswith('"') else (raw, False)
+
+
+def _copy(entry: str, k: int) -> str:
+    """Channel entry text ``entry`` for copy ``k`` (see the module text); copy 0 is unchanged."""
+    if k == 0:
+        return entry
+
+    def field(m: re.Match) -> str:
+        indent, key, raw = m.groups()
+        if key == "aliases":
+            return f"{indent}aliases: " + json.dumps([_bump_url(u, k) for u in json.loads(raw)], ensure_ascii=False)
+        value, quoted = _scalar(raw)
+        if key == "id" or key == "successor":
+            value = f"{value}-{k}"
+        elif key == "url":
+            value = _bump_url(value, k)
+        elif key == "handle":
+            user, at, server = value.partition("@")  # Mastodon: user@server
+            value = f"{user}{k}{at}{server}"
+        else:  # name
+            value = f"{value} {k}"
+        return f"{indent}{key}: " + (json.dumps(value, ensure_ascii=False) if quoted else value)
+
+    return _FIELD.sub(field, entry)
+
+
+def demo_parts(path: Path = DEMO) -> tuple[str, list[str], str]:
+    """The demo register's text as (head up to ``channels:``, channel entries, tail from
+    ``party_channels:``). Each entry keeps its comments and the blank lines after it."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index("\nchannels:\n") + len("\nchannels:\n")
+    end = text.index("\nparty_channels:") + 1
+    blank, *entries = _ENTRY.split(text[start:end])
+    if blank.strip():
+        raise ValueError(f"{path}: unexpected text before the first channel")
+    return text[:start] + blank, entries, text[end:]
+
+
+def realistic(n: int, path: Path = DEMO) -> str:
+    """A register of ``n`` channels: the demo's channels replicated (see the module text)."""
+    head, entries, tail = demo_parts(path)
+    m = len(entries)
+    body = [_copy(entries[i % m], i // m) for i in range(n)]
+    ids = {_FIRST.search(e).group(1) for e in body}
+    for i, e in enumerate(body):  # the demo's successors come before their predecessors: always kept
+        s = re.search(r"(?m)^    successor: (.*)$", e)
+        if s and s.group(1) not in ids:
+            body[i] = e.replace(s.group(0) + "\n", "")
+    if not body[-1].endswith("\n\n"):
+        body[-1] += "\n"
+    note = (f"# BENCHMARK REGISTER: {n} channels generated by bench/generate.py from channels.yaml\n"
+            "# (its channels repeated with numbered ids, names, addresses and handles).\n")
+    return note + head + "".join(body) + tail
+
+# ---------------------------------------------------------------- clean (synthetic, no warnings)
+
 
 PLATFORMS = [("facebook", "https://www.facebook.com/"), ("instagram", "https://www.instagram.com/"),
              ("x", "https://x.com/"), ("youtube", "https://www.youtube.com/@"),
@@ -67,8 +162,8 @@ def channel(r: random.Random, i: int, departments: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def generate(n: int, seed: int = 1) -> str:
-    """Return the text of a register with ``n`` channels."""
+def clean(n: int, seed: int = 1) -> str:
+    """A synthetic register of ``n`` channels with no warnings."""
     r = random.Random(seed)
     departments = [f"Förvaltning {k} för {WORDS[k % len(WORDS)]}" for k in range(max(5, n // 150))]
     head = ("# Benchmark register: generated example data.\norganisation:\n  name: Exempelby kommun\n"
@@ -80,5 +175,17 @@ def generate(n: int, seed: int = 1) -> str:
     return head + "".join(channel(r, i, departments) for i in range(n)) + parties
 
 
+def generate(n: int, kind: str = "realistic") -> str:
+    """Return the text of a register with ``n`` channels; ``kind`` is realistic or clean."""
+    return {"realistic": realistic, "clean": clean}[kind](n)
+
+
 if __name__ == "__main__":
-    Path(sys.argv[2]).write_text(generate(int(sys.argv[1])), encoding="utf-8")
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("n", type=int, help="number of channels")
+    ap.add_argument("out", type=Path, help="the register file to write")
+    ap.add_argument("--clean", action="store_true", help="synthetic channels with no warnings")
+    args = ap.parse_args()
+    args.out.write_text(generate(args.n, "clean" if args.clean else "realistic"), encoding="utf-8")

@@ -4,9 +4,10 @@
     python bench/trace.py bench/out/r10000.yaml --rebuild bench/out/r10000-edited.yaml
 
 Prints ``[process] phase (what it does): start -> end`` (seconds since the start) on stderr,
-as each phase ends, for validation (the two halves and the assembly), the channel pages (side
-process and main), the exports, the commit and the cache; the process is ``main`` or
-``fork PID``. For finding where a full build waits; the benchmark (bench/run.py) measures,
+as each phase ends: reading the build cache, reading and checking the register (with the
+rules over all entries), the work done in worker processes, the channel pages, the exports,
+the commit and saving the cache; the process is ``main`` (worker processes run inside
+``map_items``). For finding where a full build waits; the benchmark (bench/run.py) measures,
 and puts one such timeline into RESULTS.md when a time target is not met.
 """
 
@@ -21,17 +22,19 @@ import time
 from pathlib import Path
 
 T0 = time.monotonic()
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# the kanalregister checkout to trace: BENCH_CODE (bench/run.py --code/--commit) or this one
+sys.path.insert(0, os.environ.get("BENCH_CODE") or str(Path(__file__).resolve().parent.parent))
 
-from kanalregister import export, forking, incremental, pipeline, publish  # noqa: E402
+from kanalregister.cache import store  # noqa: E402
+from kanalregister.register import loader  # noqa: E402
+from kanalregister.site import build, export, publish  # noqa: E402
 
 MAIN = os.getpid()
 #: what each timed function does, for the reader of the timeline
-WHAT = {"load_incremental": "read and validate the register", "_validate_part": "validate a part of the entries",
-        "_assemble": "assemble the halves", "write_site": "render, write and publish the site",
+WHAT = {"open": "read the build cache", "load": "read and check the register", "assemble": "rules over all entries",
+        "map_items": "work in worker processes (or here, when small)", "write_site": "render, write and publish",
         "_write_channel_pages": "write channel pages", "_save_cache": "save the build cache",
-        "commit": "swap the new site in", "_link_spare": "link the spare copy", "exports": "the open data files",
-        "finish": "wait for a forked process and read its result"}
+        "commit": "swap the new site in", "_link_spare": "link the spare copy", "exports": "the open data files"}
 
 
 def _wrap(owner, name: str) -> None:
@@ -43,7 +46,7 @@ def _wrap(owner, name: str) -> None:
         try:
             return fn(*args, **kwargs)
         finally:
-            who = "main" if os.getpid() == MAIN else f"fork {os.getpid()}"
+            who = "main" if os.getpid() == MAIN else f"worker {os.getpid()}"
             print(f"[{who}] {name} ({WHAT[name]}): {start - T0:.2f} -> {time.monotonic() - T0:.2f}",
                   file=sys.stderr)
 
@@ -54,17 +57,17 @@ def main(register: str, edited: str | None = None) -> None:
     """Trace a full build of ``register``; with ``edited``, build ``register`` first (untraced)
     and trace the rebuild with ``edited`` over its output and cache."""
     global T0
-    from kanalregister.cli import main as cli
+    from kanalregister.commands.cli import main as cli
 
     out = Path(tempfile.mkdtemp()) / "site"
     try:
         if edited is not None:
             cli(["build", "-r", register, "--out", str(out), "--today", "2026-11-22"])
             register = edited
-        for owner, name in [(incremental, "load_incremental"), (incremental, "_validate_part"),
-                            (incremental, "_assemble"), (pipeline, "write_site"), (pipeline, "_write_channel_pages"),
-                            (pipeline, "_save_cache"), (publish.Publisher, "commit"),
-                            (publish.Publisher, "_link_spare"), (export, "exports"), (forking, "finish")]:
+        for owner, name in [(store.BuildCache, "open"), (build, "load"), (loader, "map_items"),
+                            (loader, "assemble"), (build, "write_site"), (build, "_write_channel_pages"),
+                            (build, "map_items"), (build, "_save_cache"), (publish.Publisher, "commit"),
+                            (publish.Publisher, "_link_spare"), (export, "exports")]:
             _wrap(owner, name)
         T0 = time.monotonic()
         cli(["build", "-r", register, "--out", str(out), "--today", "2026-11-22"])

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 #: Fewer items than this are done in this process: starting workers costs more than it saves.
 MIN_ITEMS = 1000
+#: The most items a worker takes at once.
+BATCH = 250
 
 _TASK: Callable | None = None  # the function of the current map, inherited by the forked workers
 
@@ -33,8 +35,8 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
-def map_items(fn: Callable, items: Sequence, min_items: int | None = None) -> list:
-    """``[fn(x) for x in items]``, in order, in forked worker processes when it pays.
+def map_items(fn: Callable, items: Sequence, min_items: int | None = None) -> Iterator:
+    """``fn(x) for x in items``, in order, in forked worker processes when it pays.
 
     Args:
         fn: a function of one item; it and whatever it reads are inherited by the workers,
@@ -45,7 +47,9 @@ def map_items(fn: Callable, items: Sequence, min_items: int | None = None) -> li
             without ``fork``, every item is done in this process.
 
     Returns:
-        The results, in the order of ``items`` (list).
+        An iterator over the results, in the order of ``items``. Results arrive in batches
+        of at most :data:`BATCH` items, so a caller that writes each result as it comes holds
+        only a few batches in memory (10,000 pages are not all kept at once).
 
     Raises:
         Whatever ``fn`` raises for the first item that fails (as the serial path would).
@@ -53,13 +57,15 @@ def map_items(fn: Callable, items: Sequence, min_items: int | None = None) -> li
     n = workers()
     small = len(items) < (MIN_ITEMS if min_items is None else min_items)
     if small or n < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [fn(x) for x in items]
+        yield from (fn(x) for x in items)
+        return
     global _TASK
     _TASK = fn
-    size = max(1, len(items) // (n * 8))
+    size = max(1, min(BATCH, len(items) // (n * 8)))
     batches = [items[i:i + size] for i in range(0, len(items), size)]
     try:
         with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork")) as pool:
-            return [r for batch in pool.map(_run, batches) for r in batch]
+            for batch in pool.map(_run, batches):
+                yield from batch
     finally:
         _TASK = None

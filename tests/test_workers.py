@@ -17,10 +17,10 @@ def _files(folder):
 def test_map_items_keeps_the_order_and_uses_other_processes(monkeypatch):
     monkeypatch.setattr(workers, "workers", lambda: 2)
     items = list(range(50))
-    got = workers.map_items(lambda x: (x * x, os.getpid()), items, min_items=10)
+    got = list(workers.map_items(lambda x: (x * x, os.getpid()), items, min_items=10))
     assert [v for v, _pid in got] == [x * x for x in items]
     assert os.getpid() not in {pid for _v, pid in got}  # really done elsewhere
-    few = workers.map_items(lambda x: os.getpid(), items[:5], min_items=10)
+    few = list(workers.map_items(lambda x: os.getpid(), items[:5], min_items=10))
     assert set(few) == {os.getpid()}
 
 
@@ -33,7 +33,7 @@ def test_an_error_in_a_worker_reaches_the_caller(monkeypatch):
         return x
 
     with pytest.raises(ValueError, match="seven"):
-        workers.map_items(boom, list(range(20)), min_items=1)
+        list(workers.map_items(boom, list(range(20)), min_items=1))
 
 
 @pytest.mark.parametrize("register", [DEMO, "edited"])

@@ -205,7 +205,7 @@ class BuildCache:
         data = {"format": FORMAT, "code": code_digest(), "serial": serial, "context": self.context,
                 "render": self.render, "pages": self.pages, "dates": self.dates,
                 "spare": self.spare}
-        _write_atomic(self.path / "entries", marshal.dumps((serial, {d: e.plain() for d, e in self.entries.items()})))
+        _write_entries(self.path / "entries", serial, self.entries)
         _write_atomic(self.path / "state", marshal.dumps(data))
         # a journal belongs to one snapshot (its serial): the old one is now stale
         try:
@@ -232,15 +232,48 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+#: Entries per marshalled record of the entries file (so writing it needs little memory).
+_RECORD = 2000
+
+
+def _write_entries(path: Path, serial: str, entries: dict) -> None:
+    """Write ``entries`` (digest → Entry) to ``path`` atomically: records of an 8-byte length
+    and a marshalled value — first the snapshot's ``serial``, then dicts of up to
+    :data:`_RECORD` entries in plain form (so writing needs little memory)."""
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            items = list(entries.items())
+            records = [serial] + [{d: e.plain() for d, e in items[i:i + _RECORD]}
+                                  for i in range(0, len(items), _RECORD)]
+            for record in records:
+                data = marshal.dumps(record)
+                fh.write(len(data).to_bytes(8, "little") + data)
+        os.replace(tmp, path)
+    except OSError:
+        os.unlink(tmp)
+        raise
+
+
 def _read_entries(path: Path, serial: str) -> dict:
     """The entries of the cache folder ``path`` written with snapshot ``serial`` (an empty
-    dict when missing or of another snapshot), from :meth:`BuildCache.save`'s file."""
+    dict when missing or of another snapshot), from :func:`_write_entries`'s file."""
     try:
         with open(path / "entries", "rb") as fh:
-            written, entries = marshal.loads(fh.read())
+            data = fh.read()
     except FileNotFoundError:
         return {}
-    return _entries_from(entries) if written == serial else {}
+    view, pos, values = memoryview(data), 0, []
+    while pos + 8 <= len(data):
+        n = int.from_bytes(view[pos:pos + 8], "little")
+        values.append(marshal.loads(view[pos + 8:pos + 8 + n]))
+        pos += 8 + n
+    if not values or values[0] != serial:
+        return {}
+    entries: dict = {}
+    for record in values[1:]:
+        entries.update(_entries_from(record))
+    return entries
 
 
 def _entries_from(plain: dict) -> dict:

@@ -171,7 +171,7 @@ def _load_split(split: Split, name: str, today: dt.date, memo: dict | None, memo
     old = memo if memo is not None and memo_context == ctx else {}
     digests = [digest(chunk) for _line, chunk in split.chunks]
     fresh = {d: chunk for d, (_line, chunk) in zip(digests, split.chunks, strict=True) if d not in old}
-    checked = map_items(lambda chunk: check_chunk(chunk, name, sections.policy, today), list(fresh.values()))
+    checked = list(map_items(lambda chunk: check_chunk(chunk, name, sections.policy, today), list(fresh.values())))
     if any(entry is None for entry in checked):
         return None
     new_memo = dict(zip(fresh, checked, strict=True))

@@ -240,9 +240,11 @@ def build(register_path: Path, out: Path, templates: list[Path] | None = None,
     today = today or dt.date.today()
     templates, content_dir = site_sources(register_path, templates, content_dir)
     name = display_name or ("<stdin>" if str(register_path) == "-" else str(register_path))
-    raw = read_bytes(register_path, name)  # before the lock: a missing register leaves nothing behind
+    # read before the lock: a missing register leaves nothing behind. Handed over in a box, so
+    # that _build can let go of the text (100 MB for a large register) once it is read.
+    box = {"raw": read_bytes(register_path, name)}
     with _build_lock(out if use_cache else None):
-        return _build(register_path, raw, name, out, templates, content_dir, today, strict, use_cache, started)
+        return _build(register_path, box, name, out, templates, content_dir, today, strict, use_cache, started)
 
 
 @contextlib.contextmanager
@@ -271,14 +273,16 @@ def _build_lock(out: Path | None):
         fh.close()
 
 
-def _build(register_path, raw, name, out, templates, content_dir, today, strict, use_cache, started):
-    """:func:`build` under its lock (its arguments; the register's bytes ``raw`` and its ``name``).
+def _build(register_path, box, name, out, templates, content_dir, today, strict, use_cache, started):
+    """:func:`build` under its lock (its arguments; ``box["raw"]``: the register's bytes, taken
+    out of the box here; ``name``: the register's name in diagnostics).
 
     When nothing that the site is made from changed since the last build of ``out`` (the
     register's bytes, the templates, the content pages, the code, ``today`` and the build
     date) and the output folder is still exactly as that build left it, nothing is done:
     the result is that build's (its diagnostics included).
     """
+    raw = box.pop("raw")
     date = build_date(register_path if str(register_path) != "-" else None)
     inputs = ""
     if use_cache:
@@ -299,6 +303,7 @@ def _build(register_path, raw, name, out, templates, content_dir, today, strict,
     with working("kanalregister: läser och kontrollerar förteckningen", start=started):
         loaded = load(raw, today, name=name, memo=cache.entries if cache is not None else None,
                       memo_context=cache.context if cache is not None else "", code=code_digest())
+    del raw  # the register's text is not needed again (a large register is 100 MB)
     res = loaded.result
     if res.register is None or (strict and res.diagnostics):
         raise RegisterInvalid(res.diagnostics)
