@@ -104,3 +104,29 @@ def test_schema_and_validator_agree_on_bad_input(path):
         assert schema_accepts(path), f"{code} is now caught by the schema: move it out of VALIDATOR_ONLY"
     else:
         assert not schema_accepts(path), f"the validator rejects {path.name} ({code}) but the schema accepts it"
+
+
+#: Characters that text may not contain, in every class the validator knows (invisible, bidi,
+#: control, private use), among them the eight the editor's schema once let through.
+TRICKY_CHARACTERS = ["\u034f", "\u115f", "\u1160", "\u17b4", "\u17b5", "\u180e", "\u3164", "\uffa0",
+                     "\u200b", "\u202e", "\u2066", "\u00ad", "\ufeff", "\x07", "\x9f", "\ue000", "\t"]  # (NEL, U+0085, is a YAML line break)
+ACCEPTED = ["Å", "é", "ß", "–", "“", "€", "😀", "\u00a0"]
+
+
+@pytest.mark.parametrize("char", TRICKY_CHARACTERS + ACCEPTED, ids=lambda c: f"U+{ord(c):04X}")
+@pytest.mark.parametrize("field", ["name", "purpose"])
+def test_the_editor_schema_and_check_judge_a_character_alike(tmp_path, cli, char, field):
+    """The same value through the JSON Schema (as the editor sees it) and through ``check``:
+    both refuse it or both accept it. The schema's text patterns come from the validator's
+    own character classes (kanalregister.register.text), so they cannot drift."""
+    data = yaml.safe_load(MINIMAL.read_text(encoding="utf-8"))
+    data["channels"][0][field] = f"Kommunen{char}s kanal"
+    path = tmp_path / "r.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    in_editor = not list(VALIDATOR.iter_errors(_jsonable(yaml.load(path.read_text(encoding="utf-8"),
+                                                                     Loader=EditorLoader))))
+    r = cli("check", "-r", str(path), "--format", "json")
+    codes = {d["code"] for d in json.loads(r.out)["diagnostics"] if d["severity"] == "error"}
+    by_check = not (codes & {"text.invisible", "text.bidi", "text.control"})
+    assert in_editor == by_check, (codes, in_editor)
+    assert by_check == (char in ACCEPTED)

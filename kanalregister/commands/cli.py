@@ -185,11 +185,11 @@ def _serve(args) -> int:
         build(Path(args.register), Path(args.out), args.templates, args.content, args.today, args.strict)
 
     rebuild()
-    from ..site.build import site_sources
+    from ..site.build import sources
     from ..site.render import default_dir
 
-    templates, content = site_sources(args.register, args.templates, args.content)
-    watched = [Path(args.register), *templates, content, default_dir("templates"), default_dir("content")]
+    src = sources(args.register, args.templates, args.content)
+    watched = [Path(args.register), *src.templates, src.content, default_dir("content")]
     watcher = Watcher([p for p in watched if p is not None], rebuild)
     watcher.start()
     server = make_server(Path(args.out), args.port)
@@ -206,7 +206,7 @@ def _serve(args) -> int:
 
 def _report(args) -> int:
     from ..register.loader import load
-    from ..site.build import build_date, template_dirs
+    from ..site.build import build_date, sources
     from ..site.render import make_env
     from . import report
 
@@ -223,7 +223,7 @@ def _report(args) -> int:
         return 1
     groups = report.build(res.model, today, args.within)
     if args.format == "html":
-        text = report.to_html(groups, today, make_env(template_dirs(None)), res.model.organisation)
+        text = report.to_html(groups, today, make_env(list(sources(args.register).templates)), res.model.organisation)
     elif args.format == "markdown":
         text = report.to_markdown(groups, today)
     else:

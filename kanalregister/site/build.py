@@ -71,57 +71,82 @@ class BuildResult:
     reused: int = 0
 
 
-def site_sources(register_path, templates: list[Path] | None, content_dir: Path | None
-                 ) -> tuple[list[Path], Path | None]:
-    """The template overrides and the content folder of a build of ``register_path``.
+@dataclass(frozen=True)
+class Sources:
+    """What the site is made from besides the register (see :func:`sources`).
+
+    Attributes:
+        templates: the template search path: override folders first (earliest wins), the
+            default ``templates/`` last (tuple[Path]).
+        content: the folder of Markdown content pages (Path).
+        date: the "senast uppdaterad" date (:class:`datetime.date`, Europe/Stockholm).
+    """
+
+    templates: tuple[Path, ...]
+    content: Path
+    date: dt.date
+
+
+def sources(register_path, templates: list[Path] | None = None, content_dir: Path | None = None,
+            date: dt.date | None = None) -> Sources:
+    """The :class:`Sources` of a build of ``register_path`` (a path, or ``"-"``).
 
     Beside the options, the register's own folder counts: its ``templates/`` (the
     municipality's graphic profile) is searched after the ``--templates`` folders, and its
-    ``content/`` is the content folder when ``--content`` is not given. So a register
+    ``content/`` is the content folder when ``--content`` is not given, so a register
     repository made by ``kanalregister init`` builds with its own pages without options.
+    ``date`` defaults to :func:`build_date` of the register.
 
-    Returns:
-        (override template folders, content folder or None for kanalregister's own).
+    Raises:
+        UsageError: a template or content folder that was named does not exist.
     """
     here = Path.cwd() if str(register_path) == "-" else Path(register_path).absolute().parent
     overrides = [Path(d) for d in (templates or [])]
+    for d in overrides:
+        if not d.is_dir():
+            raise UsageError([file_diagnostic(str(d), "templates.missing", "template folder not found")])
     if (here / "templates").is_dir() and (here / "templates").resolve() not in {d.resolve() for d in overrides}:
         overrides.append(here / "templates")
     if content_dir is None and (here / "content").is_dir():
         content_dir = here / "content"
-    return overrides, content_dir
+    content = Path(content_dir) if content_dir else render.default_dir("content")
+    if not content.is_dir():
+        raise UsageError([file_diagnostic(str(content), "content.missing", "content folder not found")])
+    if date is None:
+        date = build_date(register_path if str(register_path) != "-" else None)
+    return Sources(tuple(overrides) + (render.default_dir("templates"),), content, date)
 
 
-def template_dirs(overrides: list[Path] | None) -> list[Path]:
-    """Template search path: the override folders (earliest wins), then the default."""
-    dirs = [Path(d) for d in (overrides or [])]
-    for d in dirs:
-        if not d.is_dir():
-            raise UsageError([file_diagnostic(str(d), "templates.missing", "template folder not found")])
-    return dirs + [render.default_dir("templates")]
+@dataclass
+class Reuse:
+    """What a build may take from the last one (:mod:`kanalregister.cache`).
+
+    Attributes:
+        cache: the output folder's :class:`BuildCache` (updated in place, not saved).
+        keys: channel id → digest of its entry's text (:attr:`kanalregister.register.loader.Loaded.keys`),
+            or None: then pages and rows are not reused (the cache still serves the spare
+            copy and Jinja's bytecode).
+        frame: digest of the register's text other than its entries (part of the render key).
+    """
+
+    cache: BuildCache
+    keys: dict | None = None
+    frame: str = ""
 
 
-def write_site(register: Register, out: Path, templates: list[Path] | None = None,
-               content_dir: Path | None = None, date: dt.date | None = None,
-               started: float | None = None, keys: dict | None = None, cache: BuildCache | None = None,
-               head: str = "", background_removal: bool = False) -> list[str]:
+def write_site(register: Register, out: Path, src: Sources, reuse: Reuse | None = None,
+               started: float | None = None, background: bool = False) -> list[str]:
     """Render and export a validated register into ``out``, atomically.
 
     Args:
         register: the model from phase 1.
-        out: output folder (replaced as a whole).
-        templates: override template folders (may be None).
-        content_dir: the Markdown pages (default: the default ``content/``).
-        date: the "senast uppdaterad" date (default: :func:`build_date`).
+        out: output folder (replaced as a whole, see :class:`kanalregister.site.publish.Publisher`).
+        src: templates, content pages and the build date (:func:`sources`).
+        reuse: what may be taken from the last build, or None for a full build without a cache.
         started: ``time.monotonic()`` when the build began, so that progress shows only
             for builds longer than about 2 seconds.
-        keys: channel id → digest of its register text (from
-            :func:`kanalregister.loader.load`), or None: with ``cache``,
-            pages and rows whose inputs did not change are reused from the last build.
-        cache: the output folder's :class:`BuildCache` (updated in place, not saved), or None.
-        head: a digest of the register's text other than its entries (part of the render key).
-        background_removal: remove old copies in a forked process; the caller must call
-            :func:`kanalregister.publish.wait_removals` (as :func:`build` does).
+        background: remove old copies in a forked process; the caller must then call
+            :func:`kanalregister.site.publish.wait_removals` (as :func:`build` does).
 
     Returns:
         The files written, as posix paths relative to ``out`` (list[str]).
@@ -130,64 +155,70 @@ def write_site(register: Register, out: Path, templates: list[Path] | None = Non
         SiteSourceError: a template or content page is broken (nothing is published).
         UsageError: the output cannot be written (nothing is published).
     """
-    date = date or build_date()
-    dirs = template_dirs(templates)
-    cdir = Path(content_dir) if content_dir else render.default_dir("content")
-    if not cdir.is_dir():
-        raise UsageError([file_diagnostic(str(cdir), "content.missing", "content folder not found")])
-    content = load_content(cdir)
-    # The cache folder serves the spare copy and Jinja's bytecode even when the register gives
-    # no digests (``keys``); rows and pages are reused only with them.
-    cache_obj = cache if cache is not None and cache.path is not None else None
-    if cache is None or keys is None:
-        keys, cache = None, None
-        rkey, rows = "", None
-    else:
-        parts = (code_digest(), tree_digest(dirs), tree_digest([cdir]), head, date.isoformat())
+    folder = reuse.cache if reuse is not None and reuse.cache.path is not None else None
+    cache = reuse.cache if reuse is not None and reuse.keys is not None else None
+    keys = reuse.keys if cache is not None else None
+    rkey, rows = "", None
+    if cache is not None:
+        parts = (code_digest(), tree_digest(list(src.templates)), tree_digest([src.content]), reuse.frame,
+                 src.date.isoformat())
         rkey = digest("\x00".join(parts).encode())
         rows = cache.blocks_for(rkey)
-    jinja_dir = None
-    if cache_obj is not None:
-        jinja_dir = cache_obj.path / "jinja"
-        try:
-            jinja_dir.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            jinja_dir = None
-    renderer = render.Renderer(register, dirs, content, date, keys, rows, jinja_dir)
+    renderer = render.Renderer(register, list(src.templates), load_content(src.content), src.date, keys, rows,
+                               _jinja_folder(folder))
     progress = Progress(len(register.channels) + 12, "kanalregister: skriver sidor", start=started)
-    spare = cache_obj.spare if cache_obj is not None else None
-    with Publisher(out, spare, keep_spare=cache_obj is not None, background=background_removal) as pub:
-        old_pages = dict(cache.pages) if cache is not None else {}
+    old_pages = dict(cache.pages) if cache is not None else {}
+    with Publisher(out, folder.spare if folder else None, keep_spare=folder is not None, background=background) as pub:
         for _path, job in renderer.site_page_jobs():
             page = job()
             pub.write(page.path, page.text)
             progress.step()
-        for name, text in export.exports(register, date, keys, renderer.rows).items():
+        for name, text in export.exports(register, src.date, keys, renderer.rows).items():
             pub.write(name, text)
         _write_channel_pages(renderer, pub, progress, cache)
         progress.close()
-        static = [d / "static" for d in reversed(dirs) if (d / "static").is_dir()]
-        seen: dict[str, Path] = {}
-        for s in static:  # later (override) folders win
-            for f in s.rglob("*"):
-                if f.is_file():
-                    seen[f.relative_to(s).as_posix()] = f
-        for rel in sorted(seen):
-            pub.write(rel, seen[rel].read_bytes())
+        for rel, path in _static_files(src.templates).items():
+            pub.write(rel, path.read_bytes())
         pub.commit()
-        if cache_obj is not None:
-            cache_obj.spare = pub.spare_record
+        if folder is not None:
+            folder.spare = pub.spare_record
         if cache is not None:
             cache.render = rkey
-            pages = {}
-            stats = pub.stats
-            for cid, key in renderer.channel_keys.items():
-                rel = f"kanal/{cid}.html"
-                st = stats.get(rel) or old_pages.get(rel, (None,))[1:]  # written, or linked unchanged
-                if st:
-                    pages[rel] = (key, *st)
-            cache.pages = pages
+            cache.pages = _page_records(renderer.channel_keys, pub.stats, old_pages)
         return pub.written
+
+
+def _jinja_folder(folder: BuildCache | None) -> Path | None:
+    """The folder for Jinja's compiled templates in the cache folder, or None."""
+    if folder is None:
+        return None
+    try:
+        (folder.path / "jinja").mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder.path / "jinja"
+
+
+def _static_files(templates: tuple[Path, ...]) -> dict[str, Path]:
+    """posix path → file of every ``static/`` file of the template folders (overrides win)."""
+    seen: dict[str, Path] = {}
+    for s in [d / "static" for d in reversed(templates) if (d / "static").is_dir()]:
+        for f in s.rglob("*"):
+            if f.is_file():
+                seen[f.relative_to(s).as_posix()] = f
+    return dict(sorted(seen.items()))
+
+
+def _page_records(channel_keys: dict, stats: dict, old_pages: dict) -> dict:
+    """Output path → (page key, inode, mtime in ns, size) of every channel page, written now
+    (``stats``) or linked unchanged from the last build (``old_pages``)."""
+    pages = {}
+    for cid, key in channel_keys.items():
+        rel = f"kanal/{cid}.html"
+        st = stats.get(rel) or old_pages.get(rel, (None,))[1:]
+        if st:
+            pages[rel] = (key, *st)
+    return pages
 
 
 def _write_channel_pages(renderer, pub: Publisher, progress: Progress | None, cache: BuildCache | None) -> None:
@@ -238,13 +269,13 @@ def build(register_path: Path, out: Path, templates: list[Path] | None = None,
     """
     started = time.monotonic()
     today = today or dt.date.today()
-    templates, content_dir = site_sources(register_path, templates, content_dir)
+    src = sources(register_path, templates, content_dir)
     name = display_name or ("<stdin>" if str(register_path) == "-" else str(register_path))
     # read before the lock: a missing register leaves nothing behind. Handed over in a box, so
     # that _build can let go of the text (100 MB for a large register) once it is read.
     box = {"raw": read_bytes(register_path, name)}
     with _build_lock(out if use_cache else None):
-        return _build(register_path, box, name, out, templates, content_dir, today, strict, use_cache, started)
+        return _build(box, name, out, src, today, strict, use_cache, started)
 
 
 @contextlib.contextmanager
@@ -273,9 +304,10 @@ def _build_lock(out: Path | None):
         fh.close()
 
 
-def _build(register_path, box, name, out, templates, content_dir, today, strict, use_cache, started):
-    """:func:`build` under its lock (its arguments; ``box["raw"]``: the register's bytes, taken
-    out of the box here; ``name``: the register's name in diagnostics).
+def _build(box: dict, name: str, out: Path, src: Sources, today: dt.date, strict: bool, use_cache: bool,
+           started: float) -> BuildResult:
+    """:func:`build` under its lock. ``box["raw"]``: the register's bytes, taken out of the
+    box here; ``name``: the register's name in diagnostics; the rest as for :func:`build`.
 
     When nothing that the site is made from changed since the last build of ``out`` (the
     register's bytes, the templates, the content pages, the code, ``today`` and the build
@@ -283,13 +315,11 @@ def _build(register_path, box, name, out, templates, content_dir, today, strict,
     the result is that build's (its diagnostics included).
     """
     raw = box.pop("raw")
-    date = build_date(register_path if str(register_path) != "-" else None)
     inputs = ""
     if use_cache:
-        dirs = template_dirs(templates)
-        cdir = Path(content_dir) if content_dir else render.default_dir("content")
-        inputs = digest("\x00".join((name, digest(raw), code_digest(), tree_digest(dirs), tree_digest([cdir]),
-                                     today.isoformat(), date.isoformat(), str(Path(out).absolute()))).encode())
+        inputs = digest("\x00".join((name, digest(raw), code_digest(), tree_digest(list(src.templates)),
+                                     tree_digest([src.content]), today.isoformat(), src.date.isoformat(),
+                                     str(Path(out).absolute()))).encode())
         last = read_last_build(out)
         if last is not None and last["inputs"] == inputs and last["manifest"] == output_manifest(out) \
                 and not leftovers(out):
@@ -307,10 +337,10 @@ def _build(register_path, box, name, out, templates, content_dir, today, strict,
     res = loaded.result
     if res.register is None or (strict and res.diagnostics):
         raise RegisterInvalid(res.diagnostics)
-    keys = loaded.keys if loaded.keys else None
+    keys = loaded.keys or None
     try:
-        files = write_site(res.register, out, templates, content_dir, date, started,
-                           keys, cache, loaded.frame, background_removal=True)
+        reuse = Reuse(cache, keys, loaded.frame) if cache is not None else None
+        files = write_site(res.register, out, src, reuse, started, background=True)
         _save_cache(cache, loaded, keys)
         if use_cache:
             write_last_build(out, inputs, res.diagnostics, len(res.register.channels))
