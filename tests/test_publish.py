@@ -80,7 +80,8 @@ def test_sigkill_mid_build_leaves_previous_site_intact(tmp_path):
     # the next build cleans up the killed build's leftovers
     time.sleep(0.01)
     assert run_cli("build", "-r", str(DEMO), "--out", str(out), "--today", TODAY.isoformat()).code == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.kanalregister-cache", ".site.spare", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.kanalregister-cache", ".site.kanalregister-lock",
+                                                         ".site.spare", "site"]
 
 
 def test_output_path_that_is_a_file(tmp_path):

@@ -304,6 +304,12 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
     except BrokenPipeError:  # e.g. `kanalregister diff | head`
         sys.stderr.close()
         return 0
+    except OSError as exc:  # a full disk, a read-only or vanished folder: the machine's, not a bug
+        where = str(exc.filename) if exc.filename else "kanalregister"
+        emit([file_diagnostic(where, "os.error", f"{exc.strerror or exc}; nothing was published, the previous "
+                              "output is unchanged", "free space or fix the folder's permissions, then run again")],
+             getattr(args, "format", "text"))
+        return 1
 
 
 def exit_now(status: int) -> None:

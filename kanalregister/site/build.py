@@ -18,7 +18,6 @@ from . import export
 from . import render
 from ..cache.store import (
     BuildCache,
-    cache_path,
     code_digest,
     output_manifest,
     read_last_build,
@@ -31,6 +30,7 @@ from ..register.loader import digest, load
 from ..register.model import Register
 from ..workers import map_items
 from .content import load_content
+from .guard import MARKER, MARKER_TEXT, output_folder
 from .progress import Progress, working
 from .swedish import DATE_MEMO
 from .publish import Publisher, leftovers, wait_removals
@@ -179,6 +179,7 @@ def write_site(register: Register, out: Path, src: Sources, reuse: Reuse | None 
         progress.close()
         for rel, path in _static_files(src.templates).items():
             pub.write(rel, path.read_bytes())
+        pub.write(MARKER, MARKER_TEXT)  # a later build may replace this folder: it is a site
         pub.commit()
         if folder is not None:
             folder.spare = pub.spare_record
@@ -274,27 +275,29 @@ def build(register_path: Path, out: Path, templates: list[Path] | None = None,
     # read before the lock: a missing register leaves nothing behind. Handed over in a box, so
     # that _build can let go of the text (100 MB for a large register) once it is read.
     box = {"raw": read_bytes(register_path, name)}
-    with _build_lock(out if use_cache else None):
+    here = [Path.cwd()] + ([] if str(register_path) == "-" else [Path(register_path).absolute().parent])
+    out = output_folder(out, [*here, src.content, *src.templates])  # before anything is written
+    with _build_lock(out):
         return _build(box, name, out, src, today, strict, use_cache, started)
 
 
 @contextlib.contextmanager
-def _build_lock(out: Path | None):
-    """Hold an exclusive lock on ``out``'s cache folder (``lock`` inside it) while building,
-    so that two builds of the same output (``serve`` and a manual build, say) take turns
-    with the cache and the spare copy. None, or a platform without ``fcntl``: no lock."""
+def _build_lock(out: Path):
+    """Hold an exclusive lock on ``out`` while building (the file ``.<out>.kanalregister-lock``
+    beside it), so that two builds of the same output — ``serve`` and a manual one, or two
+    CI jobs — take turns, whatever their options. Where no lock can be had (no ``fcntl``, an
+    unwritable place), the build goes on without it."""
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not on Linux or macOS
         fcntl = None
-    if out is None or fcntl is None:
+    if fcntl is None:
         yield
         return
     try:
-        folder = cache_path(out)
-        folder.mkdir(parents=True, exist_ok=True)
-        fh = open(folder / "lock", "a")  # noqa: SIM115 - closed below
-    except OSError:  # an unwritable place: build without the lock (the cache will not be saved either)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(out.parent / f".{out.name}.kanalregister-lock", "a")  # noqa: SIM115 - closed below
+    except OSError:
         yield
         return
     try:

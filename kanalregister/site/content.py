@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from markupsafe import Markup
+
 from ..errors import Diagnostic, SiteSourceError
 
 
@@ -72,3 +74,27 @@ def load_content(content_dir: Path) -> list[ContentPage]:
     if problems:
         raise SiteSourceError(problems)
     return sorted(pages, key=lambda p: (p.order, p.slug))
+
+
+#: Characters with a meaning in Markdown: Python-Markdown's backslash escapes, and | for tables
+#: (< > & are HTML-escaped by autoescape).
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+
+
+def markdown_text(value):
+    """``value`` as literal text inside Markdown: every Markdown character backslash-escaped
+    (str → str; anything else as it is, for Jinja to print). Line breaks become spaces, so a
+    value can start no block (heading, list, quote)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return _MARKDOWN.sub(r"\\\1", value.replace("\r", " ").replace("\n", " "))
+    return value
+
+
+def content_line(exc: BaseException) -> int:
+    """The line of a content page (compiled from a string) where ``exc`` was raised, or 0."""
+    tb, line = exc.__traceback__, 0
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line

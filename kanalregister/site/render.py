@@ -18,13 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
 from ..cache.blocks import BlockStore, memo_join
 from ..errors import Diagnostic, SiteSourceError
 from ..register.model import Channel, Event, Register, change_log
-from .content import ContentPage, load_content
+from .content import ContentPage, content_line, load_content, markdown_text
 from .swedish import date_sv, sv_key
+from .verify import verify_data
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -58,7 +60,7 @@ def make_env(template_dirs: list[Path], bytecode_dir: Path | None = None) -> jin
         bytecode_dir: a folder for Jinja's compiled templates (keyed by the template
             source's checksum, so an edited template is compiled again), or None.
     """
-    env = jinja2.Environment(
+    env = ImmutableSandboxedEnvironment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in template_dirs]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -210,6 +212,12 @@ class Renderer:
         except jinja2.UndefinedError as exc:
             raise SiteSourceError([Diagnostic(_template_file(self.env, template), _template_line(exc), 0, "error",
                                               "template.undefined", "", str(exc))]) from None
+        except SecurityError as exc:
+            raise SiteSourceError([Diagnostic(_template_file(self.env, template), _template_line(exc), 0, "error",
+                                              "template.unsafe", "", f"not allowed in a template: {exc}")]) from None
+        except Exception as exc:  # noqa: BLE001 - any runtime error of a template is the template's
+            raise SiteSourceError([Diagnostic(_template_file(self.env, template), _template_line(exc), 0, "error",
+                                              "template.error", "", f"{type(exc).__name__}: {exc}")]) from None
         return Page(path, text)
 
     def pages(self):
@@ -318,48 +326,27 @@ class Renderer:
 
     def _content_page_render(self, p: ContentPage) -> Page:
         ctx = self._common("", f"{p.slug}.html")
+        # Register values in a content page are text, never Markdown: every value is
+        # backslash-escaped for Markdown before the page is converted (and HTML-escaped too).
+        env = self.env.overlay(finalize=markdown_text)
         try:
-            source = self.env.from_string(p.source).render(**ctx)
+            source = env.from_string(p.source).render(**ctx)
         except jinja2.TemplateSyntaxError as exc:
             raise SiteSourceError([Diagnostic(p.file, exc.lineno or 0, 0, "error", "content.syntax", "",
                                               exc.message or "syntax error")]) from None
         except jinja2.UndefinedError as exc:
-            raise SiteSourceError([Diagnostic(p.file, 0, 0, "error", "content.undefined", "", str(exc))]) from None
+            raise SiteSourceError([Diagnostic(p.file, content_line(exc), 0, "error", "content.undefined", "",
+                                              str(exc))]) from None
+        except SecurityError as exc:
+            raise SiteSourceError([Diagnostic(p.file, content_line(exc), 0, "error", "content.unsafe", "",
+                                              f"not allowed in a content page: {exc}")]) from None
+        except Exception as exc:  # noqa: BLE001 - any runtime error of a content page is the page's
+            raise SiteSourceError([Diagnostic(p.file, content_line(exc), 0, "error", "content.error", "",
+                                              f"{type(exc).__name__}: {exc}")]) from None
         import markdown as md  # imported here: only content pages are Markdown
 
         body = md.markdown(source, extensions=["tables", "attr_list", "sane_lists"], output_format="html")
         return self._render("page.html", f"{p.slug}.html", title=p.title, body=body)
-
-
-def verify_data(reg: Register, keys: dict | None = None, rows: BlockStore | None = None) -> str:
-    """The JSON embedded in the verification page (safe inside a ``<script type=application/json>``).
-
-    Holds only public fields: for each channel its name, platform, addresses, handle,
-    förvaltning, contact, status and page; for each party channel its party and address.
-    The text is that of one ``json.dumps(…, sort_keys=True)`` of ``{"channels", "org",
-    "parties"}``, put together from per-channel parts so that ``rows`` (a
-    :class:`kanalregister.cache.BlockStore`) can keep blocks of them between builds, keyed by the
-    channels' digests in ``keys`` (id → digest).
-    """
-    import json
-
-    def dumps(v) -> str:
-        text = json.dumps(v, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-    def one(c) -> str:
-        return dumps({"id": c.id, "name": c.name, "platformLabel": c.platform_label, "url": c.url,
-                      "aliases": list(c.aliases), "handle": c.handle, "department": c.department,
-                      "unit": c.unit, "contact": c.contact_email, "status": c.status,
-                      "closing": date_sv(c.closing_date) if c.closing_date else None,
-                      "page": f"kanal/{c.id}.html"})
-
-    key_of = keys.__getitem__ if keys is not None else None
-    channels = memo_join(reg.channels, lambda c: key_of(c.id), rows, "verify.json", one, ",") \
-        if key_of is not None and rows is not None else ",".join(one(c) for c in reg.channels)
-    org = dumps({"name": reg.organisation.name, "email": reg.organisation.email, "phone": reg.organisation.phone})
-    parties = dumps([{"party": p.party, "url": p.url, "platformLabel": p.platform_label} for p in reg.party_channels])
-    return '{"channels":[' + channels + '],"org":' + org + ',"parties":' + parties + "}"
 
 
 def _feed_id(reg: Register) -> str:
