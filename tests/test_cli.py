@@ -165,3 +165,15 @@ def test_the_register_can_come_from_standard_input(tmp_path):
     p = subprocess.run([python(), str(ROOT / "build.py"), "new", "-r", "-", "--id", "x"], cwd=tmp_path,
                        input=demo, capture_output=True, timeout=60)
     assert p.returncode == 1 and b"needs the register as a file" in p.stderr and b"Traceback" not in p.stderr
+
+
+def test_a_huge_line_is_not_printed_whole(tmp_path):
+    """A 5 MB value is reported with a window of its line, not 5 MB of CI log."""
+    reg = tmp_path / "channels.yaml"
+    text = MINIMAL.read_text(encoding="utf-8").replace("name: Testby kommun", "name: " + "A" * 5_000_000, 1)
+    reg.write_text(text, encoding="utf-8")
+    p = subprocess.run([python(), str(ROOT / "build.py"), "check", "-r", str(reg)], capture_output=True,
+                       text=True, timeout=120)
+    assert p.returncode == 1 and "Traceback" not in p.stderr
+    assert "too long" in p.stderr and "…" in p.stderr
+    assert len(p.stderr) < 5000

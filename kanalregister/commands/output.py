@@ -28,19 +28,37 @@ def format_text(diags: list[Diagnostic]) -> str:
                 cache[d.file] = _source_lines(d.file)
             lines = cache[d.file]
             if d.line <= len(lines):
-                src = lines[d.line - 1].rstrip("\r")
+                src, col = _window(lines[d.line - 1].rstrip("\r"), d.col)
                 width = len(str(d.line))
                 out.append(f"{' ' * width} |")
                 out.append(f"{d.line} | {src}")
-                if d.col > 0:
-                    token = src[d.col - 1:]
+                if col > 0:
+                    token = src[col - 1:]
                     end = token.find(" #")
                     token = (token if end < 0 else token[:end]).rstrip()
                     length = max(1, min(len(token), 80))
-                    out.append(f"{' ' * width} | {' ' * (d.col - 1)}{'^' * length}")
+                    out.append(f"{' ' * width} | {' ' * (col - 1)}{'^' * length}")
         if d.hint:
             out.append(f"  = hint: {d.hint}")
     return "\n".join(out)
+
+
+#: The most characters of a source line shown under a diagnostic.
+SHOWN = 160
+
+
+def _window(line: str, col: int) -> tuple[str, int]:
+    """At most :data:`SHOWN` characters of ``line`` around column ``col`` (1-based, 0 for
+    none), cut ends marked with …, and the column in what is shown."""
+    if len(line) <= SHOWN:
+        return line, col
+    start = max(0, min(col - 1 - SHOWN // 4, len(line) - SHOWN)) if col > 0 else 0
+    shown = line[start:start + SHOWN]
+    if start > 0:
+        shown = "…" + shown[1:]
+    if start + SHOWN < len(line):
+        shown = shown[:-1] + "…"
+    return shown, (col - start if col > 0 else 0)
 
 
 def _gh_escape(s: str, prop: bool = False) -> str:

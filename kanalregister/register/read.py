@@ -316,6 +316,8 @@ def _build(text: str, col: Collector, root_pos: list) -> object:
         return None
     except yaml.YAMLError as exc:  # e.g. ReaderError: a character YAML does not allow
         mark = getattr(exc, "position", None)
+        if isinstance(mark, int) and _Parser is not yaml.SafeLoader:  # libyaml counts UTF-8 bytes
+            mark = len(text.encode("utf-8")[:mark].decode("utf-8", "replace"))
         text_before = text[: mark] if isinstance(mark, int) else ""
         line = text_before.count("\n") + 1 if text_before else 0
         c = len(text_before) - text_before.rfind("\n") if text_before else 0

@@ -170,6 +170,14 @@ def check_channel(ck, row: dict, node) -> frozenset[str]:
         if p:
             ck.err(node["aliases"].pos[j], p[0], f"aliases[{j}]", p[1], p[2])
     _check_name(ck, row["name"], node, "name", "name")
+    for key in ("handle", "url"):  # what identifies the account: no look-alike letters either
+        if row.get(key):
+            _check_name(ck, row[key], node, key, key)
+    for j, alias in enumerate(row.get("aliases", ())):
+        msg = lookalike(alias)
+        if msg:
+            ck.err(node["aliases"].pos[j], "text.lookalike", f"aliases[{j}]", f"'{alias}' {msg}",
+                   "write the address in one alphabet, as the platform shows it")
     status, start, closing = row["status"], row.get("start_date"), row.get("closing_date")
     if status == "closed" and closing is None:
         ck.err(node.pos.get("status"), "rule.closing-date", "closing_date",
@@ -263,7 +271,7 @@ def _check_name(ck, name, node, path, key) -> None:
     msg = lookalike(name)
     if msg:
         ck.err(node.pos[key], "text.lookalike", path, f"'{name}' {msg}",
-               "write the name in one alphabet")
+               "write it in one alphabet, as the platform shows it")
 
 
 def _people(row: dict) -> list:

@@ -84,9 +84,13 @@ def mixed_scripts(value: str) -> set[str]:
 
 
 def lookalike(value: str) -> str | None:
-    """Return a message when ``value`` mixes Latin with Cyrillic/Greek/… letters, else None."""
+    """Return a message when ``value`` mixes Latin with Cyrillic/Greek/… letters, else None.
+    The message names the first letter that is not Latin and its place (1-based) in the value."""
     scripts = mixed_scripts(value)
     if "LATIN" in scripts and len(scripts) > 1:
         other = sorted(scripts - {"LATIN"})
-        return f"mixes Latin and {', '.join(s.capitalize() for s in other)} letters, as look-alike fake names do"
+        i, ch = next((i, ch) for i, ch in enumerate(value) if ch.isalpha() and not ch.isascii()
+                     and not unicodedata.name(ch, "").startswith("LATIN"))
+        return (f"mixes Latin and {', '.join(s.capitalize() for s in other)} letters, as look-alike fake names "
+                f"do: '{ch}' (U+{ord(ch):04X} {unicodedata.name(ch, '?')}) is character {i + 1}")
     return None

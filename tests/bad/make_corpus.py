@@ -109,6 +109,12 @@ case("freemail-contact", "safety.private-email", reg({"contact_email": M + "anna
 case("admin-email-public", "safety.internal-data", reg({"contact_email": M + "alva.admin@testby.example"}, extra="    administrators:\n      - {name: Alva Admin, email: alva.admin@testby.example}\n"), "an administrator's e-mail as public contact")
 case("admin-name-in-purpose", "safety.internal-data", reg({"purpose": M + '"Alva Admin svarar på frågor."'}, extra="    administrators:\n      - {name: Alva Admin, email: alva.admin@testby.example}\n"), "an administrator's name in the purpose")
 case("admin-phone-public", "safety.internal-data", reg({"purpose": M + '"Ring 0123-45 01 01"'}, extra="    administrators:\n      - {name: Alva Admin, email: alva.admin@testby.example, phone: 0123-45 01 01}\n"), "an administrator's phone in the purpose")
+# --- issue 15: look-alikes in what identifies an account, positions after non-ASCII text
+case("lookalike-handle", "text.lookalike", reg(extra="    handle: " + M + "sk\u043elaexempelby\n"), "a Cyrillic о in the handle")
+case("lookalike-url", "text.lookalike", reg({"url": M + "https://www.facebook.com/t\u0435stby"}), "a Cyrillic е in the address")
+case("lookalike-alias", "text.lookalike", reg(extra="    aliases:\n      - " + M + "https://www.facebook.com/t\u0435stby.kommun\n"), "a Cyrillic е in an alias")
+case("lookalike-organisation", "text.lookalike", reg(head=HEAD.replace("name: Testby kommun", "name: " + M + "Tеstby kommun")), "a Cyrillic е in the organisation's name")
+case("nul-after-swedish-letters", "yaml.character", reg({"purpose": "Informera om åäö och " + M + "\x00 mer."}), "a NUL byte after non-ASCII letters on its line")
 
 for i, (name, code, text, desc) in enumerate(cases, 1):
     assert text.count(M) == 1, name
