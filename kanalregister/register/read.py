@@ -50,26 +50,31 @@ class LocDict(dict):
         start: (line, col) of the mapping, 1-based.
         pos: key → (line, col) of the value.
         kpos: key → (line, col) of the key itself.
+        inline: the keys whose value is a plain scalar on one line, so that the i-th character
+            of the value stands at column ``pos[key][1] + i`` (set).
     """
 
-    __slots__ = ("start", "pos", "kpos")
+    __slots__ = ("start", "pos", "kpos", "inline")
 
     def __init__(self, start: Pos):
         super().__init__()
         self.start = start
         self.pos: dict[str, Pos] = {}
         self.kpos: dict[str, Pos] = {}
+        self.inline: set = set()
 
 
 class LocList(list):
-    """A ``list`` that also knows where its items stood: ``start`` and ``pos[i]`` (line, col)."""
+    """A ``list`` that also knows where its items stood: ``start`` and ``pos[i]`` (line, col);
+    ``inline``: the indices of plain one-line scalar items (see :class:`LocDict`)."""
 
-    __slots__ = ("start", "pos")
+    __slots__ = ("start", "pos", "inline")
 
     def __init__(self, start: Pos):
         super().__init__()
         self.start = start
         self.pos: list[Pos] = []
+        self.inline: set = set()
 
 
 @dataclass(frozen=True)
@@ -300,7 +305,8 @@ def _build(text: str, col: Collector, root_pos: list) -> object:
                 else:
                     frame[2] = (value, start)
             else:
-                _attach(frame, value, start, col)
+                inline = et is yaml.ScalarEvent and not ev.style and ev.start_mark.line == ev.end_mark.line
+                _attach(frame, value, start, col, inline)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, c = _p(mark) if mark else (0, 0)
@@ -345,9 +351,11 @@ def _child_path(frame: list) -> str:
     return f"{path}[{len(container)}]"
 
 
-def _attach(frame: list, value: object, start: Pos, col: Collector) -> None:
+def _attach(frame: list, value: object, start: Pos, col: Collector, inline: bool = False) -> None:
     container, path, key, is_map, _ = frame
     if not is_map:
+        if inline:
+            container.inline.add(len(container))
         container.append(value)
         container.pos.append(start)
         return
@@ -364,3 +372,5 @@ def _attach(frame: list, value: object, start: Pos, col: Collector) -> None:
     container[name] = value
     container.pos[name] = start
     container.kpos[name] = kstart
+    if inline:
+        container.inline.add(name)

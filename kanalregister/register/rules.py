@@ -24,7 +24,7 @@ import urllib.parse
 from .fields import suggest
 from .platforms import PLATFORMS
 from .schema import table
-from .text import lookalike
+from .text import lookalike, lookalike_index
 
 _SPACE = re.compile(r"\s")
 _PNR = re.compile(r"(?<![\d-])(?:19|20)?(\d{6})[-+ ]?(\d{4})(?![\d-])")
@@ -176,8 +176,8 @@ def check_channel(ck, row: dict, node) -> frozenset[str]:
     for j, alias in enumerate(row.get("aliases", ())):
         msg = lookalike(alias)
         if msg:
-            ck.err(node["aliases"].pos[j], "text.lookalike", f"aliases[{j}]", f"'{alias}' {msg}",
-                   "write the address in one alphabet, as the platform shows it")
+            ck.err(_at(node["aliases"], j, lookalike_index(alias)), "text.lookalike", f"aliases[{j}]",
+                   f"'{alias}' {msg}", "write the address in one alphabet, as the platform shows it")
     status, start, closing = row["status"], row.get("start_date"), row.get("closing_date")
     if status == "closed" and closing is None:
         ck.err(node.pos.get("status"), "rule.closing-date", "closing_date",
@@ -270,8 +270,15 @@ def _check_url(ck, url, platform, node, path, key) -> None:
 def _check_name(ck, name, node, path, key) -> None:
     msg = lookalike(name)
     if msg:
-        ck.err(node.pos[key], "text.lookalike", path, f"'{name}' {msg}",
+        ck.err(_at(node, key, lookalike_index(name)), "text.lookalike", path, f"'{name}' {msg}",
                "write it in one alphabet, as the platform shows it")
+
+
+def _at(node, key, index: int | None) -> tuple[int, int]:
+    """Where character ``index`` of ``node[key]`` stands: exact for a plain one-line value,
+    else the value's start (the message then says which character it is)."""
+    line, col = node.pos[key]
+    return (line, col + index) if index is not None and key in node.inline else (line, col)
 
 
 def _people(row: dict) -> list:

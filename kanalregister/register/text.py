@@ -83,6 +83,15 @@ def mixed_scripts(value: str) -> set[str]:
     return found
 
 
+def lookalike_index(value: str) -> int | None:
+    """The index (0-based) of the first letter that is not Latin in a ``value`` that mixes
+    Latin with other letters, else None."""
+    if lookalike(value) is None:
+        return None
+    return next(i for i, ch in enumerate(value) if ch.isalpha() and not ch.isascii()
+                and not unicodedata.name(ch, "").startswith("LATIN"))
+
+
 def lookalike(value: str) -> str | None:
     """Return a message when ``value`` mixes Latin with Cyrillic/Greek/… letters, else None.
     The message names the first letter that is not Latin and its place (1-based) in the value."""

@@ -94,8 +94,8 @@ case("party-url-javascript", "url.scheme", reg(extra="party_channels:\n  - {part
 case("bidi-in-name", "text.bidi", reg({"name": M + '"Testby \u202ekommun"'}), "a right-to-left override in the name")
 case("zero-width-in-name", "text.invisible", reg({"name": M + '"Testby\u200b kommun"'}), "a zero-width space in the name")
 case("zero-width-joiner-handle", "text.invisible", reg(extra="    handle: " + M + '"testby\u200d"\n'), "a zero-width joiner in the handle")
-case("lookalike-cyrillic", "text.lookalike", reg({"name": M + "Tеstby kommun"}), "a Cyrillic е in a Latin name")
-case("lookalike-greek", "text.lookalike", reg({"name": M + "Testby kοmmun"}), "a Greek ο in a Latin name")
+case("lookalike-cyrillic", "text.lookalike", reg({"name": "T" + M + "еstby kommun"}), "a Cyrillic е in a Latin name")
+case("lookalike-greek", "text.lookalike", reg({"name": "Testby k" + M + "οmmun"}), "a Greek ο in a Latin name")
 case("control-in-name", "text.control", reg({"name": M + '"Testby\\u0007kommun"'}), "an escaped control character")
 case("newline-in-name", "text.control", reg({"name": M + '"Testby\\nkommun"'}), "a line break in a one-line field")
 # --- content that must not be there
@@ -110,10 +110,10 @@ case("admin-email-public", "safety.internal-data", reg({"contact_email": M + "al
 case("admin-name-in-purpose", "safety.internal-data", reg({"purpose": M + '"Alva Admin svarar på frågor."'}, extra="    administrators:\n      - {name: Alva Admin, email: alva.admin@testby.example}\n"), "an administrator's name in the purpose")
 case("admin-phone-public", "safety.internal-data", reg({"purpose": M + '"Ring 0123-45 01 01"'}, extra="    administrators:\n      - {name: Alva Admin, email: alva.admin@testby.example, phone: 0123-45 01 01}\n"), "an administrator's phone in the purpose")
 # --- issue 15: look-alikes in what identifies an account, positions after non-ASCII text
-case("lookalike-handle", "text.lookalike", reg(extra="    handle: " + M + "sk\u043elaexempelby\n"), "a Cyrillic о in the handle")
-case("lookalike-url", "text.lookalike", reg({"url": M + "https://www.facebook.com/t\u0435stby"}), "a Cyrillic е in the address")
-case("lookalike-alias", "text.lookalike", reg(extra="    aliases:\n      - " + M + "https://www.facebook.com/t\u0435stby.kommun\n"), "a Cyrillic е in an alias")
-case("lookalike-organisation", "text.lookalike", reg(head=HEAD.replace("name: Testby kommun", "name: " + M + "Tеstby kommun")), "a Cyrillic е in the organisation's name")
+case("lookalike-handle", "text.lookalike", reg(extra="    handle: sk" + M + "\u043elaexempelby\n"), "a Cyrillic о in the handle")
+case("lookalike-url", "text.lookalike", reg({"url": "https://www.facebook.com/t" + M + "\u0435stby"}), "a Cyrillic е in the address")
+case("lookalike-alias", "text.lookalike", reg(extra="    aliases:\n      - https://www.facebook.com/t" + M + "\u0435stby.kommun\n"), "a Cyrillic е in an alias")
+case("lookalike-organisation", "text.lookalike", reg(head=HEAD.replace("name: Testby kommun", "name: T" + M + "еstby kommun")), "a Cyrillic е in the organisation's name")
 case("nul-after-swedish-letters", "yaml.character", reg({"purpose": "Informera om åäö och " + M + "\x00 mer."}), "a NUL byte after non-ASCII letters on its line")
 
 for i, (name, code, text, desc) in enumerate(cases, 1):
