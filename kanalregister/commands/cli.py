@@ -1,9 +1,10 @@
 """Command line: ``kanalregister`` (and ``python build.py``).
 
-Commands: ``build`` (the default), ``check``, ``import``, ``diff``, ``fmt``, ``new``, ``serve``,
-``schema``, ``docs``. Exit status: 0 success, 1 when
-the input has errors (or warnings under ``--strict``), 2 for a wrong command line. A data
-error is printed as diagnostics, never as a traceback.
+Commands: ``build`` (the default), ``check``, ``init``, ``import``, ``diff``, ``fmt``, ``new``,
+``serve``, ``report``, ``schema``, ``docs``. Exit status: 0 success, 1 when the input has
+errors (or warnings under ``--strict``), or the machine refused (a full disk, an unwritable
+folder), 2 for a wrong command line, 3 from ``report`` when something is due. A data error,
+a broken template or an OS error is printed as a diagnostic, never as a traceback.
 """
 
 from __future__ import annotations
