@@ -70,15 +70,15 @@ class BlockStore:
                 pass
 
 
-#: A block ends after an item whose key starts with one of these (2 of 256: ~128 items a block).
-_BOUNDARY = frozenset({"00", "01"})
+#: A block ends after an item whose key starts with one of these (4 of 256: ~64 items a block).
+_BOUNDARY = frozenset({"00", "01", "02", "03"})
 
 
 def blocks(items, key_of):
     """Cut ``items`` into content-defined blocks: yield (list of items, block key).
 
-    A block ends after an item whose key (a hex digest first) starts with ``00`` or ``01``,
-    so blocks hold about 128 items and an edit, insertion or removal changes only the block
+    A block ends after an item whose key (a hex digest first) starts with ``00`` to ``03``,
+    so blocks hold about 64 items and an edit, insertion or removal changes only the block
     around it — the blocks after it keep their keys (content-defined chunking, as in rsync
     and backup tools). The block key is a digest of the item keys. With ``key_of`` None the
     whole list is one block with key None.

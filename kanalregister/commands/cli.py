@@ -208,7 +208,7 @@ def _serve(args) -> int:
 def _report(args) -> int:
     from ..register.loader import load
     from ..site.build import build_date, sources
-    from ..site.render import make_env
+    from ..site.templating import make_env
     from . import report
 
     today = args.today or dt.date.today()

@@ -9,6 +9,7 @@ and activity dates) live in :class:`ChannelInternal`, reachable only through
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import NamedTuple
 
@@ -147,14 +148,14 @@ class Register:
         organisation: the publishing body.
         channels: every channel in register order (tuple[Channel]), active and closed.
         party_channels: the parties' channels (tuple[PartyChannel]).
-        internal: channel id → :class:`ChannelInternal` (dict; treat as read-only).
+        internal: channel id → :class:`ChannelInternal` (a read-only Mapping, made on access).
         policy: the resolved policy (``kanalregister.policy.Policy``).
     """
 
     organisation: Organisation
     channels: tuple[Channel, ...]
     party_channels: tuple[PartyChannel, ...]
-    internal: dict
+    internal: Mapping
     policy: object
 
     @property

@@ -50,8 +50,9 @@ class LocDict(dict):
         start: (line, col) of the mapping, 1-based.
         pos: key → (line, col) of the value.
         kpos: key → (line, col) of the key itself.
-        inline: the keys whose value is a plain scalar on one line, so that the i-th character
-            of the value stands at column ``pos[key][1] + i`` (set).
+        inline: key → offset, for values written on one line without escapes: the i-th
+            character of the value stands at column ``pos[key][1] + offset + i`` (0 for plain,
+            1 for quoted values).
     """
 
     __slots__ = ("start", "pos", "kpos", "inline")
@@ -61,12 +62,12 @@ class LocDict(dict):
         self.start = start
         self.pos: dict[str, Pos] = {}
         self.kpos: dict[str, Pos] = {}
-        self.inline: set = set()
+        self.inline: dict[str, int] = {}
 
 
 class LocList(list):
     """A ``list`` that also knows where its items stood: ``start`` and ``pos[i]`` (line, col);
-    ``inline``: the indices of plain one-line scalar items (see :class:`LocDict`)."""
+    ``inline``: index → offset of items written on one line (see :class:`LocDict`)."""
 
     __slots__ = ("start", "pos", "inline")
 
@@ -74,7 +75,7 @@ class LocList(list):
         super().__init__()
         self.start = start
         self.pos: list[Pos] = []
-        self.inline: set = set()
+        self.inline: dict[int, int] = {}
 
 
 @dataclass(frozen=True)
@@ -305,8 +306,7 @@ def _build(text: str, col: Collector, root_pos: list) -> object:
                 else:
                     frame[2] = (value, start)
             else:
-                inline = et is yaml.ScalarEvent and not ev.style and ev.start_mark.line == ev.end_mark.line
-                _attach(frame, value, start, col, inline)
+                _attach(frame, value, start, col, _inline(ev) if et is yaml.ScalarEvent else None)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, c = _p(mark) if mark else (0, 0)
@@ -351,11 +351,21 @@ def _child_path(frame: list) -> str:
     return f"{path}[{len(container)}]"
 
 
-def _attach(frame: list, value: object, start: Pos, col: Collector, inline: bool = False) -> None:
+def _inline(ev) -> int | None:
+    """For a scalar written on one line with no escapes: how many columns its text starts after
+    the scalar (0 plain, 1 quoted), so that character i is at column start + offset + i; else None."""
+    if ev.start_mark.line != ev.end_mark.line or ev.style not in ("", None, "'", '"'):
+        return None
+    offset = 1 if ev.style in ("'", '"') else 0
+    written = ev.end_mark.column - ev.start_mark.column - 2 * offset
+    return offset if written == len(ev.value) else None
+
+
+def _attach(frame: list, value: object, start: Pos, col: Collector, inline: int | None = None) -> None:
     container, path, key, is_map, _ = frame
     if not is_map:
-        if inline:
-            container.inline.add(len(container))
+        if inline is not None:
+            container.inline[len(container)] = inline
         container.append(value)
         container.pos.append(start)
         return
@@ -372,5 +382,5 @@ def _attach(frame: list, value: object, start: Pos, col: Collector, inline: bool
     container[name] = value
     container.pos[name] = start
     container.kpos[name] = kstart
-    if inline:
-        container.inline.add(name)
+    if inline is not None:
+        container.inline[name] = inline

@@ -275,10 +275,11 @@ def _check_name(ck, name, node, path, key) -> None:
 
 
 def _at(node, key, index: int | None) -> tuple[int, int]:
-    """Where character ``index`` of ``node[key]`` stands: exact for a plain one-line value,
-    else the value's start (the message then says which character it is)."""
+    """Where character ``index`` of ``node[key]`` stands: exact for a value written on one line
+    without escapes, else the value's start (the message then says which character it is)."""
     line, col = node.pos[key]
-    return (line, col + index) if index is not None and key in node.inline else (line, col)
+    offset = node.inline.get(key)
+    return (line, col + offset + index) if index is not None and offset is not None else (line, col)
 
 
 def _people(row: dict) -> list:

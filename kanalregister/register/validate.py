@@ -21,6 +21,7 @@ an error (until then they would be noise), as before.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..errors import Diagnostic
@@ -265,19 +266,41 @@ def assemble(sections: Sections, placed: list[Placed], today: dt.date) -> Result
 
 
 def _build(sections: Sections, valid: list[Placed]) -> model.Register:
-    chans, internal = [], {}
+    chans, rows = [], {}
+    public = _PUBLIC
     for p in valid:
         row = p.entry.row
-        line = p.entry.pos[""][0] + p.shift
-        chans.append(model.Channel(line=line, **{k: v for k, v in row.items() if k in _PUBLIC}))
-        internal[row["id"]] = model.ChannelInternal(**{k: v for k, v in row.items() if k not in _PUBLIC})
+        chans.append(model.Channel(line=p.entry.pos[""][0] + p.shift, **{k: v for k, v in row.items() if k in public}))
+        rows[row["id"]] = row
     return model.Register(
         organisation=model.Organisation(**sections.org_row),
         channels=tuple(chans),
         party_channels=tuple(model.PartyChannel(**r) for r, _n, _p in sections.parties),
-        internal=internal,
+        internal=_Internal(rows),
         policy=sections.policy,
     )
+
+
+class _Internal(Mapping):
+    """channel id → :class:`kanalregister.register.model.ChannelInternal`, made from the
+    channel's clean row on first access: the site never reads internal fields, so a build
+    of 10,000 channels need not make 10,000 of them (``report`` and the policy do read them)."""
+
+    def __init__(self, rows: dict):
+        self._rows, self._made = rows, {}
+
+    def __getitem__(self, key):
+        made = self._made.get(key)
+        if made is None:
+            row = self._rows[key]
+            made = self._made[key] = model.ChannelInternal(**{k: v for k, v in row.items() if k not in _PUBLIC})
+        return made
+
+    def __iter__(self):
+        return iter(self._rows)
+
+    def __len__(self):
+        return len(self._rows)
 
 
 def validate(doc: Document, today: dt.date | None = None) -> Result:

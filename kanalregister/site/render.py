@@ -12,6 +12,7 @@ and from ``file://``.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -23,9 +24,10 @@ from markupsafe import Markup
 
 from ..cache.blocks import BlockStore, memo_join
 from ..errors import Diagnostic, SiteSourceError
-from ..register.model import Channel, Event, Register, change_log
+from ..register.model import Channel, Event, Organisation, PartyChannel, Register, change_log
 from .content import ContentPage, content_line, load_content, markdown_text
 from .swedish import date_sv, sv_key
+from .templating import make_env
 from .verify import verify_data
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -50,29 +52,6 @@ class Page:
 
     path: str
     text: str
-
-
-def make_env(template_dirs: list[Path], bytecode_dir: Path | None = None) -> jinja2.Environment:
-    """Create the one Jinja environment: autoescape on, StrictUndefined, Swedish filters.
-
-    Args:
-        template_dirs: folders searched in order (overrides first, default last).
-        bytecode_dir: a folder for Jinja's compiled templates (keyed by the template
-            source's checksum, so an edited template is compiled again), or None.
-    """
-    env = ImmutableSandboxedEnvironment(
-        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in template_dirs]),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        auto_reload=False,  # one build renders each template thousands of times: no stat() per render
-        bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir is not None else None,
-    )
-    env.filters["date_sv"] = date_sv
-    env.filters["iso"] = lambda d: d.isoformat() if d else ""
-    return env
 
 
 def group_by_department(channels, name_keys: dict | None = None) -> list[tuple[str, list[Channel]]]:
@@ -142,7 +121,7 @@ class Renderer:
         once per channel (as ``c``) or change-log event (as ``e``) of ``items``, with the
         page's ``root``, ``organisation``, ``nav``, ``updated`` and ``by_id``.
 
-        With digests (``keys``) the text is put together from blocks of about 32 items kept
+        With digests (``keys``) the text is put together from blocks of about 64 items kept
         between builds (:func:`kanalregister.cache.memo_join`), so a rebuild after one edit
         renders one block per list instead of every row.
         """

@@ -114,6 +114,7 @@ case("lookalike-handle", "text.lookalike", reg(extra="    handle: sk" + M + "\u0
 case("lookalike-url", "text.lookalike", reg({"url": "https://www.facebook.com/t" + M + "\u0435stby"}), "a Cyrillic е in the address")
 case("lookalike-alias", "text.lookalike", reg(extra="    aliases:\n      - https://www.facebook.com/t" + M + "\u0435stby.kommun\n"), "a Cyrillic е in an alias")
 case("lookalike-organisation", "text.lookalike", reg(head=HEAD.replace("name: Testby kommun", "name: T" + M + "еstby kommun")), "a Cyrillic е in the organisation's name")
+case("lookalike-quoted-name", "text.lookalike", reg({"name": '"Testby k' + M + 'οmmun"'}), "a Greek ο in a quoted name")
 case("nul-after-swedish-letters", "yaml.character", reg({"purpose": "Informera om åäö och " + M + "\x00 mer."}), "a NUL byte after non-ASCII letters on its line")
 
 for i, (name, code, text, desc) in enumerate(cases, 1):
