@@ -316,12 +316,16 @@ def output_manifest(out: Path) -> dict[str, tuple[int, int, int]] | None:
     return found
 
 
-def read_last_build(out: Path) -> dict | None:
-    """What the last successful build of ``out`` recorded (:func:`write_last_build`), or None."""
+def read_last_build(out: Path, inputs: str) -> dict | None:
+    """What the last successful build of ``out`` recorded (:func:`write_last_build`), if it
+    was made from the same ``inputs`` (a digest) by the same code; else None. The record is
+    read whole only then: it starts with its key."""
+    key = f"{code_digest()}:{inputs}\n".encode()
     try:
         with open(cache_path(out) / "last-build", "rb") as fh:
-            record = pickle.loads(fh.read())
-        return record if record.get("code") == code_digest() else None
+            if fh.read(len(key)) != key:
+                return None
+            return pickle.loads(fh.read())
     except Exception:  # noqa: BLE001 - missing or damaged: the build runs
         return None
 
@@ -330,9 +334,9 @@ def write_last_build(out: Path, inputs: str, diagnostics: list, channels: int) -
     """Record, after a successful build of ``out``: the digest of its inputs, its diagnostics,
     its channel count and the manifest of the output folder as published. A failure to
     write only costs the next build time."""
-    record = {"code": code_digest(), "inputs": inputs, "diagnostics": diagnostics, "channels": channels,
-              "manifest": output_manifest(out)}
+    record = {"diagnostics": diagnostics, "channels": channels, "manifest": output_manifest(out)}
+    key = f"{code_digest()}:{inputs}\n".encode()
     try:
-        _write_atomic(cache_path(out) / "last-build", pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+        _write_atomic(cache_path(out) / "last-build", key + pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:
         pass

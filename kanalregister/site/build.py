@@ -323,9 +323,8 @@ def _build(box: dict, name: str, out: Path, src: Sources, today: dt.date, strict
         inputs = digest("\x00".join((name, digest(raw), code_digest(), tree_digest(list(src.templates)),
                                      tree_digest([src.content]), today.isoformat(), src.date.isoformat(),
                                      str(Path(out).absolute()))).encode())
-        last = read_last_build(out)
-        if last is not None and last["inputs"] == inputs and last["manifest"] == output_manifest(out) \
-                and not leftovers(out):
+        last = read_last_build(out, inputs)
+        if last is not None and last["manifest"] == output_manifest(out) and not leftovers(out):
             diagnostics = last["diagnostics"]
             if strict and diagnostics:
                 raise RegisterInvalid(diagnostics)
