@@ -282,3 +282,22 @@ def test_two_builds_of_one_output_at_once_take_turns(tmp_path):
     assert got.code == 0 and "channels unchanged since the last build" in got.err
     assert run_cli("build", "-r", str(last), "--out", str(ref), "--today", TODAY.isoformat(), "--no-cache").code == 0
     assert _snapshot(out) == _snapshot(ref)
+
+
+def test_the_recorded_manifest_is_the_output_as_published(tmp_path):
+    """The last-build record keeps the publisher's account of every file (not a walk of the
+    output): it must equal what a walk of the output reads, after a full build and a rebuild."""
+    from kanalregister.cache.store import output_manifest, read_last_build
+    from kanalregister.site.build import inputs_digest, sources
+
+    reg = tmp_path / "r.yaml"
+    reg.write_text(BASE, encoding="utf-8")
+    out = tmp_path / "site"
+    for text in (BASE, _set(BASE, 7, "purpose", "Ett nytt syfte.")):
+        reg.write_text(text, encoding="utf-8")
+        assert run_cli("build", "-r", str(reg), "--out", str(out), "--today", TODAY.isoformat()).code == 0
+        inputs = inputs_digest(str(reg), reg.read_bytes(), sources(reg), TODAY, out)
+        last = read_last_build(out, inputs)
+        assert last is not None and last["manifest"] == output_manifest(out)
+    again = run_cli("build", "-r", str(reg), "--out", str(out), "--today", TODAY.isoformat())
+    assert "nothing changed since the last build" in again.err

@@ -330,11 +330,11 @@ def read_last_build(out: Path, inputs: str) -> dict | None:
         return None
 
 
-def write_last_build(out: Path, inputs: str, diagnostics: list, channels: int) -> None:
+def write_last_build(out: Path, inputs: str, diagnostics: list, channels: int, manifest: dict) -> None:
     """Record, after a successful build of ``out``: the digest of its inputs, its diagnostics,
-    its channel count and the manifest of the output folder as published. A failure to
-    write only costs the next build time."""
-    record = {"diagnostics": diagnostics, "channels": channels, "manifest": output_manifest(out)}
+    its channel count and the ``manifest`` of the output folder as published (as
+    :func:`output_manifest` reads it). A failure to write only costs the next build time."""
+    record = {"diagnostics": diagnostics, "channels": channels, "manifest": manifest}
     key = f"{code_digest()}:{inputs}\n".encode()
     try:
         _write_atomic(cache_path(out) / "last-build", key + pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))

@@ -134,8 +134,19 @@ class Reuse:
     frame: str = ""
 
 
+@dataclass(frozen=True)
+class Published:
+    """What :func:`write_site` published: ``files`` (posix paths relative to the output, in
+    the order written) and the output's ``manifest`` (posix path → (inode, modification time
+    in ns, size in bytes) of every file, as :func:`kanalregister.cache.store.output_manifest`
+    would read it)."""
+
+    files: list[str]
+    manifest: dict
+
+
 def write_site(register: Register, out: Path, src: Sources, reuse: Reuse | None = None,
-               started: float | None = None, background: bool = False) -> list[str]:
+               started: float | None = None, background: bool = False) -> Published:
     """Render and export a validated register into ``out``, atomically.
 
     Args:
@@ -149,7 +160,7 @@ def write_site(register: Register, out: Path, src: Sources, reuse: Reuse | None 
             :func:`kanalregister.site.publish.wait_removals` (as :func:`build` does).
 
     Returns:
-        The files written, as posix paths relative to ``out`` (list[str]).
+        A :class:`Published`.
 
     Raises:
         SiteSourceError: a template or content page is broken (nothing is published).
@@ -186,7 +197,7 @@ def write_site(register: Register, out: Path, src: Sources, reuse: Reuse | None 
         if cache is not None:
             cache.render = rkey
             cache.pages = _page_records(renderer.channel_keys, pub.stats, old_pages)
-        return pub.written
+        return Published(pub.written, dict(pub.stats))
 
 
 def _jinja_folder(folder: BuildCache | None) -> Path | None:
@@ -307,6 +318,15 @@ def _build_lock(out: Path):
         fh.close()
 
 
+def inputs_digest(name: str, raw: bytes, src: Sources, today: dt.date, out: Path) -> str:
+    """A digest (hex str) of everything a build's output depends on: the register's name and
+    bytes, the code, the templates, the content pages, ``today``, the build date and the
+    output folder. Equal digests and an untouched output mean there is nothing to do."""
+    return digest("\x00".join((name, digest(raw), code_digest(), tree_digest(list(src.templates)),
+                               tree_digest([src.content]), today.isoformat(), src.date.isoformat(),
+                               str(Path(out).absolute()))).encode())
+
+
 def _build(box: dict, name: str, out: Path, src: Sources, today: dt.date, strict: bool, use_cache: bool,
            started: float) -> BuildResult:
     """:func:`build` under its lock. ``box["raw"]``: the register's bytes, taken out of the
@@ -320,9 +340,7 @@ def _build(box: dict, name: str, out: Path, src: Sources, today: dt.date, strict
     raw = box.pop("raw")
     inputs = ""
     if use_cache:
-        inputs = digest("\x00".join((name, digest(raw), code_digest(), tree_digest(list(src.templates)),
-                                     tree_digest([src.content]), today.isoformat(), src.date.isoformat(),
-                                     str(Path(out).absolute()))).encode())
+        inputs = inputs_digest(name, raw, src, today, out)
         last = read_last_build(out, inputs)
         if last is not None and last["manifest"] == output_manifest(out) and not leftovers(out):
             diagnostics = last["diagnostics"]
@@ -342,13 +360,13 @@ def _build(box: dict, name: str, out: Path, src: Sources, today: dt.date, strict
     keys = loaded.keys or None
     try:
         reuse = Reuse(cache, keys, loaded.frame) if cache is not None else None
-        files = write_site(res.register, out, src, reuse, started, background=True)
+        published = write_site(res.register, out, src, reuse, started, background=True)
         _save_cache(cache, loaded, keys)
         if use_cache:
-            write_last_build(out, inputs, res.diagnostics, len(res.register.channels))
+            write_last_build(out, inputs, res.diagnostics, len(res.register.channels), published.manifest)
     finally:
         wait_removals()
-    return BuildResult(files, res.diagnostics, loaded.reused)
+    return BuildResult(published.files, res.diagnostics, loaded.reused)
 
 
 def _save_cache(cache: BuildCache | None, loaded, keys) -> None:
