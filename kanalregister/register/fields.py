@@ -231,15 +231,6 @@ class Checker:
         return out if self.c.n_errors == before else None
 
 
-def unique_key(field: str, value: str) -> str:
-    """Key under which uniqueness is checked: ids and URLs compare without case, URLs also
-    without a trailing slash or ``www.`` (two spellings of one account are one account)."""
-    v = value.lower()
-    if field == "url":
-        v = v.rstrip("/").replace("://www.", "://", 1)
-    return v
-
-
 def describe(v) -> str:
     if v is None:
         return "nothing"
