@@ -202,6 +202,19 @@ VARIANTS = [
     ("https://www.youtube.com/c/exempelbykommun", "unknown", None),  # the register does not give this form
     ("https://www.youtube.com/channel/ucx3mp3lbyk0mmun0000exam", "unknown", None),  # channel ids keep their case
     ("https://www.facebook.com/profile.php?id=100064000000002", "unknown", None),
+    # issue 16: platforms whose addresses name the account after a fixed word, and other spellings
+    ("https://www.flickr.com/photos/exempelbykommun/", "official", "flickr-arkiv"),
+    ("https://www.flickr.com/people/exempelbykommun/", "official", "flickr-arkiv"),
+    ("https://www.flickr.com/photos/exempelby_fake/", "unknown", None),
+    ("https://www.flickr.com/people/anyone-at-all/", "unknown", None),
+    ("https://www.snapchat.com/add/tornetexempelby", "closed", "ungdomsgarden-snapchat"),
+    ("https://www.snapchat.com/add/someone_else", "unknown", None),
+    ("https://x.com/@exempelby", "official", "kommunen-x"),
+    ("https://twitter.com/intent/user?screen_name=exempelby", "official", "kommunen-x"),
+    ("https://twitter.com/intent/user?screen_name=someone_else", "unknown", None),
+    ("https://www.instagram.com/@bibliotekenexempelby", "official", "bibliotek-instagram"),
+    ("https://www.instagram.com/stories/bibliotekenexempelby/3456789012345678901/", "official",
+     "bibliotek-instagram"),
     ("javascript:alert(1)", "unknown", None),
     ("<img src=x onerror=alert(1)>", "unknown", None),
 ]

@@ -2,8 +2,9 @@
 fixed date, against the SHA-256 of every file recorded in ``tests/golden/``.
 
 The digests were recorded from the build before the redesign of issue 14 (one reader, one
-checker, one loader) and the redesign reproduces them byte for byte; the one file added
-since is the site's marker (``.kanalregister-site``, issue 15). A change that means to
+checker, one loader) and the redesign reproduces them byte for byte; since then the site's
+marker (``.kanalregister-site``, issue 15) was added and ``verify.js`` changed (issue 16:
+addresses that name the account after a fixed word). A change that means to
 alter the site (a template, a text) records them again::
 
     python tests/test_golden.py --update

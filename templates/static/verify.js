@@ -10,6 +10,21 @@
     "instagr.am": "instagram.com", "threads.com": "threads.net", "youtu.be": "youtube.com"
   };
   var LINKEDIN = ["company", "school", "showcase", "in"];
+  /* Platforms whose address names the account after a fixed word (bsky.app/profile/NAME):
+     the key keeps the word and the name, so that two accounts never share a key. Words that
+     name the same account are given one spelling (flickr's people/ is its photos/). */
+  var PREFIXED = {
+    "bsky.app": {profile: "profile"},
+    "flickr.com": {photos: "photos", people: "photos"},
+    "snapchat.com": {add: "add"},
+    "spotify.com": {artist: "artist", show: "show", user: "user"},
+    "weibo.com": {u: "u"},
+    "vimeo.com": {channels: "channels", user: "user"},
+    "soundcloud.com": {},
+    "threads.net": {}
+  };
+  /* Platforms whose names are written with or without a leading @ in the address. */
+  var AT_OPTIONAL = ["x.com", "instagram.com", "threads.net"];
   /* Platform domains: any subdomain of these (se.linkedin.com, web.facebook.com) is the domain itself. */
   var DOMAINS = ["facebook.com", "instagram.com", "x.com", "twitter.com", "youtube.com", "linkedin.com",
     "tiktok.com", "threads.net", "threads.com", "flickr.com", "vimeo.com", "github.com", "snapchat.com",
@@ -34,7 +49,17 @@
     DOMAINS.forEach(function (d) { if (host.slice(-d.length - 1) === "." + d) { host = d; } });
     host = HOSTS[host] || host;
     var segs = u.pathname.split("/").filter(function (x) { return x.length > 0; });
+    if (host === "x.com" && segs[0] === "intent") {  /* x.com/intent/user?screen_name=NAME */
+      var named = u.searchParams.get("screen_name");
+      return named ? host + "/" + lower(named.replace(/^@/, "")) : null;
+    }
+    if (host === "instagram.com" && segs[0] === "stories" && segs.length > 1) { segs = segs.slice(1); }
     var first = segs.length ? segs[0] : "";
+    if (AT_OPTIONAL.indexOf(host) >= 0) { first = first.replace(/^@/, ""); }
+    if (PREFIXED.hasOwnProperty(host)) {
+      var word = PREFIXED[host][lower(first)];
+      if (word) { return segs.length > 1 ? host + "/" + word + "/" + lower(segs[1]) : null; }
+    }
     if (host === "facebook.com") {
       if (first === "profile.php") {
         var id = u.searchParams.get("id");
