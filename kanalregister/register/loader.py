@@ -31,11 +31,10 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ..errors import KanalregisterError
 from ..workers import map_items
-from .read import LocDict, LocList, parse_bytes, read_bytes
+from .read import LocDict, LocList, parse_bytes, read_bytes, source_name
 from .sections import check_sections
 from .validate import Placed, Result, assemble, check_entry, validate
 
@@ -145,7 +144,7 @@ def load(source, today: dt.date | None = None, *, name: str | None = None, memo:
     if isinstance(source, bytes):
         raw, name = source, name or "<register>"
     else:
-        name = name or ("<stdin>" if str(source) == "-" else str(Path(source)))
+        name = source_name(source, name)
         raw = read_bytes(source, name)
     split = None
     if not raw.startswith(b"\xef\xbb\xbf") and b"\r" not in raw:  # YAML breaks lines at CR too

@@ -96,13 +96,19 @@ class Document:
     root_pos: tuple[int, int] = (1, 1)
 
 
+def source_name(path: str | Path, display_name: str | None = None) -> str:
+    """The register's name in diagnostics: ``display_name``, else ``<stdin>`` for ``"-"``,
+    else the path as given (str)."""
+    return display_name or ("<stdin>" if str(path) == "-" else str(path))
+
+
 def read_bytes(path: str | Path, display_name: str | None = None, max_bytes: int = MAX_BYTES) -> bytes:
     """Read a register file's bytes.
 
     Raises:
         RegisterSyntaxError: missing, unreadable, or larger than ``max_bytes`` bytes.
     """
-    name = display_name or ("<stdin>" if str(path) == "-" else str(path))
+    name = source_name(path, display_name)
     col = Collector(name)
     if str(path) == "-":  # the register on standard input
         import sys

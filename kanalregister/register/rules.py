@@ -174,10 +174,7 @@ def check_channel(ck, row: dict, node) -> frozenset[str]:
         if row.get(key):
             _check_name(ck, row[key], node, key, key)
     for j, alias in enumerate(row.get("aliases", ())):
-        msg = lookalike(alias)
-        if msg:
-            ck.err(_at(node["aliases"], j, lookalike_index(alias)), "text.lookalike", f"aliases[{j}]",
-                   f"'{alias}' {msg}", "write the address in one alphabet, as the platform shows it")
+        _check_name(ck, alias, node["aliases"], f"aliases[{j}]", j)
     status, start, closing = row["status"], row.get("start_date"), row.get("closing_date")
     if status == "closed" and closing is None:
         ck.err(node.pos.get("status"), "rule.closing-date", "closing_date",

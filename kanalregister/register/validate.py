@@ -89,9 +89,8 @@ class Entry:
     flagged: frozenset
     contacts: frozenset
 
-    def __reduce__(self):  # pickled as its values (worker processes send entries back)
-        return (Entry, (self.row, self.diagnostics, self.findings, self.pos, self.tokens, self.flagged,
-                        self.contacts))
+    def __reduce__(self):  # worker processes send entries back as the plain form the cache keeps
+        return (Entry.from_plain, (self.plain(),))
 
     def plain(self) -> tuple:
         """The entry as plain data that :mod:`marshal` writes (str, int, float, tuple, dict,

@@ -7,6 +7,7 @@ replaces the output only at the end (:mod:`kanalregister.publish`).
 from __future__ import annotations
 
 import contextlib
+import functools
 import datetime as dt
 import os
 import time
@@ -25,7 +26,7 @@ from ..cache.store import (
     write_last_build,
 )
 from ..errors import Diagnostic, RegisterInvalid, UsageError, file_diagnostic
-from ..register.read import read_bytes
+from ..register.read import read_bytes, source_name
 from ..register.loader import digest, load
 from ..register.model import Register
 from ..workers import map_items
@@ -86,6 +87,12 @@ class Sources:
     content: Path
     date: dt.date
 
+    @functools.cached_property
+    def digest(self) -> str:
+        """SHA-256 (hex) of the names and bytes of every template and content file, read once
+        per build (part of the nothing-changed check and of the render key)."""
+        return tree_digest(list(self.templates)) + tree_digest([self.content])
+
 
 def sources(register_path, templates: list[Path] | None = None, content_dir: Path | None = None,
             date: dt.date | None = None) -> Sources:
@@ -100,7 +107,7 @@ def sources(register_path, templates: list[Path] | None = None, content_dir: Pat
     Raises:
         UsageError: a template or content folder that was named does not exist.
     """
-    here = Path.cwd() if str(register_path) == "-" else Path(register_path).absolute().parent
+    here = register_folder(register_path)
     overrides = [Path(d) for d in (templates or [])]
     for d in overrides:
         if not d.is_dir():
@@ -115,6 +122,12 @@ def sources(register_path, templates: list[Path] | None = None, content_dir: Pat
     if date is None:
         date = build_date(register_path if str(register_path) != "-" else None)
     return Sources(tuple(overrides) + (render.default_dir("templates"),), content, date)
+
+
+def register_folder(register_path) -> Path:
+    """The folder of the register (the working folder for ``"-"``): where its own
+    ``templates/`` and ``content/`` are looked for, and a folder no build may replace."""
+    return Path.cwd() if str(register_path) == "-" else Path(register_path).absolute().parent
 
 
 @dataclass
@@ -171,8 +184,7 @@ def write_site(register: Register, out: Path, src: Sources, reuse: Reuse | None 
     keys = reuse.keys if cache is not None else None
     rkey, rows = "", None
     if cache is not None:
-        parts = (code_digest(), tree_digest(list(src.templates)), tree_digest([src.content]), reuse.frame,
-                 src.date.isoformat())
+        parts = (code_digest(), src.digest, reuse.frame, src.date.isoformat())
         rkey = digest("\x00".join(parts).encode())
         rows = cache.blocks_for(rkey)
     renderer = render.Renderer(register, list(src.templates), load_content(src.content), src.date, keys, rows,
@@ -282,12 +294,12 @@ def build(register_path: Path, out: Path, templates: list[Path] | None = None,
     started = time.monotonic()
     today = today or dt.date.today()
     src = sources(register_path, templates, content_dir)
-    name = display_name or ("<stdin>" if str(register_path) == "-" else str(register_path))
+    name = source_name(register_path, display_name)
     # read before the lock: a missing register leaves nothing behind. Handed over in a box, so
     # that _build can let go of the text (100 MB for a large register) once it is read.
     box = {"raw": read_bytes(register_path, name)}
-    here = [Path.cwd()] + ([] if str(register_path) == "-" else [Path(register_path).absolute().parent])
-    out = output_folder(out, [*here, src.content, *src.templates])  # before anything is written
+    protected = [Path.cwd(), register_folder(register_path), src.content, *src.templates]
+    out = output_folder(out, protected)  # before anything is written
     with _build_lock(out):
         return _build(box, name, out, src, today, strict, use_cache, started)
 
@@ -322,8 +334,7 @@ def inputs_digest(name: str, raw: bytes, src: Sources, today: dt.date, out: Path
     """A digest (hex str) of everything a build's output depends on: the register's name and
     bytes, the code, the templates, the content pages, ``today``, the build date and the
     output folder. Equal digests and an untouched output mean there is nothing to do."""
-    return digest("\x00".join((name, digest(raw), code_digest(), tree_digest(list(src.templates)),
-                               tree_digest([src.content]), today.isoformat(), src.date.isoformat(),
+    return digest("\x00".join((name, digest(raw), code_digest(), src.digest, today.isoformat(), src.date.isoformat(),
                                str(Path(out).absolute()))).encode())
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..cache.store import cache_path
 from ..errors import UsageError, file_diagnostic
 
 #: The file every site carries, so that a later build knows the folder is its own to replace.
@@ -68,7 +69,7 @@ def _ours(folder: Path) -> bool:
     """Whether ``folder`` may be replaced: empty, marked, or with kanalregister's cache beside it."""
     if (folder / MARKER).is_file():
         return True
-    if (folder.parent / f".{folder.name}.kanalregister-cache" / "state").is_file():
+    if (cache_path(folder) / "state").is_file():
         return True  # built before sites carried the marker
     with os.scandir(folder) as it:
         return next(it, None) is None
