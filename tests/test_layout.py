@@ -11,7 +11,7 @@ from conftest import ROOT
 
 PKG = ROOT / "kanalregister"
 #: Stages from the bottom up; a module may import its own stage and those below it.
-LAYERS = ["errors", "workers", "register", "cache", "site", "commands"]
+LAYERS = ["i18n", "errors", "workers", "register", "cache", "site", "commands"]
 MAX_LINES = 400
 
 

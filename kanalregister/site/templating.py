@@ -9,6 +9,7 @@ from pathlib import Path
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from ..i18n import site_gettext
 from ..register.model import Channel, Event, Organisation, PartyChannel
 from .swedish import date_sv
 
@@ -56,4 +57,5 @@ def make_env(template_dirs: list[Path], bytecode_dir: Path | None = None) -> jin
     )
     env.filters["date_sv"] = date_sv
     env.filters["iso"] = lambda d: d.isoformat() if d else ""
+    env.globals["_"] = site_gettext
     return env
