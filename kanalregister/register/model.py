@@ -29,6 +29,9 @@ class Organisation:
     register_keeper: str
     org_number: str | None = None
     phone: str | None = None
+    site_url: str | None = None
+    publisher_type: str | None = None
+    spatial: str | None = None
     edit_url: str | None = None
     accessibility_status: str | None = None
     accessibility_shortcomings: tuple[str, ...] = ()

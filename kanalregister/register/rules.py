@@ -124,7 +124,7 @@ def check_organisation(ck, org: dict, node, contacts: tuple) -> None:
                        "organisation.edit_url", "edit_url")
     _check_name(ck, org["name"], node, "organisation.name", "name")
     if not org.get("example_data"):
-        for key in ("website", "email", "edit_url", "accessibility_contact"):
+        for key in ("website", "site_url", "email", "edit_url", "accessibility_contact"):
             value = org.get(key)
             if value and placeholder_host(value):
                 ck.err(node.pos[key], "rule.placeholder", f"organisation.{key}",

@@ -4,9 +4,13 @@
 
 from __future__ import annotations
 
+import urllib.parse
+
+from ..i18n import _
 from . import policy
 from .fields import Checker, clip, describe
 from .read import Document, LocDict, LocList
+from .rules import url_problem
 from .schema import table
 
 SECTIONS = {
@@ -55,6 +59,8 @@ def check_sections(doc: Document, channels_split: bool = False) -> Sections | No
     else:
         org_row = ck.row(table("organisation"), root["organisation"], root.pos["organisation"], "organisation",
                          "organisation")
+        if org_row is not None:
+            check_catalogue(ck, org_row, root["organisation"])
     pol = policy.parse(root.get("policy"), root.pos.get("policy", root.start), ck)
     if not channels_split:
         node = root.get("channels")
@@ -64,6 +70,52 @@ def check_sections(doc: Document, channels_split: bool = False) -> Sections | No
             ck.err(root.pos["channels"], "schema.type", "channels", f"expected a list of channel, got {describe(node)}")
     parties = _party_rows(ck, root)
     return Sections(ck, root, org_row, pol, parties)
+
+
+def check_catalogue(ck: Checker, org: dict, node: LocDict) -> None:
+    """Check what the open data's DCAT-AP-SE catalogue (``dcat.rdf``) needs from ``organisation``.
+
+    Sveriges dataportal harvests RDF/XML whose IRIs are all absolute (DIGG, "Skördning av
+    DCAT-AP-SE", in ``shared/data/dcat-ap-se/docs/harvesting.md``), so the catalogue is written
+    only when ``site_url`` gives the site's public https address; its publisher is
+    ``http://dataportal.se/organisation/SE`` + the organisationsnummer (same guide).
+
+    Args:
+        ck: the section checker collecting diagnostics.
+        org: the clean organisation row (dict: field → value); ``node`` its LocDict (positions).
+
+    Reports (never raises): a warning ``rule.site-url`` when ``site_url`` is absent, and
+    ``rule.dcat-publisher`` when it is given without ``org_number``; an error for a
+    ``site_url`` that is not a plain https address, or a ``spatial`` that is not an absolute
+    http(s) address.
+    """
+    site = org.get("site_url")
+    if site is None:
+        ck.err(node.start, "rule.site-url", "organisation",
+               _("organisation has no site_url, so the open data's DCAT-AP-SE catalogue (dcat.rdf) "
+                 "for Sveriges dataportal is not written"),
+               _("add site_url: the site's public address, e.g. https://kanaler.exempelby.se/"), severity="warning")
+    else:
+        problem = url_problem(site, None)
+        parts = urllib.parse.urlsplit(site) if problem is None else None
+        if problem is not None:
+            ck.err(node.pos["site_url"], problem[0], "organisation.site_url", problem[1], problem[2])
+        elif parts.query or parts.fragment:
+            ck.err(node.pos["site_url"], "rule.site-url", "organisation.site_url",
+                   _("the site's address cannot have a query (?) or fragment (#)"),
+                   _("write the address of the site's start page folder, e.g. https://kanaler.exempelby.se/"))
+        if not org.get("org_number"):
+            ck.err(node.pos["site_url"], "rule.dcat-publisher", "organisation.site_url",
+                   _("the catalogue's publisher needs org_number: Sveriges dataportal names Swedish "
+                     "organisations http://dataportal.se/organisation/SE followed by the organisationsnummer"),
+                   _("add org_number (NNNNNN-NNNN)"), severity="warning")
+    spatial = org.get("spatial")
+    if spatial is not None:
+        parts = urllib.parse.urlsplit(spatial)
+        if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in spatial):
+            ck.err(node.pos["spatial"], "rule.spatial", "organisation.spatial",
+                   _("'{value}' is not an absolute http(s) address of a place").format(value=clip(spatial)),
+                   _("give the place's address, e.g. its GeoNames page http://sws.geonames.org/2661886"))
 
 
 def _party_rows(ck: Checker, root: LocDict) -> list:

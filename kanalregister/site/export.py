@@ -17,6 +17,7 @@ import operator
 from ..cache.blocks import memo_join
 from ..register.model import Register
 from ..register.schema import public_table_schema, table
+from .dcat import CATALOGUE_PATH, catalogue
 
 
 def _cell(v) -> str:
@@ -116,6 +117,9 @@ def exports(register: Register, build_date: dt.date, keys: dict | None = None,
         ],
     }
     files["datapackage.json"] = json.dumps(package, ensure_ascii=False, indent=1) + "\n"
+    rdf = catalogue(register, build_date)
+    if rdf is not None:
+        files[CATALOGUE_PATH] = rdf
     return files
 
 
