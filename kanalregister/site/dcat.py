@@ -177,8 +177,10 @@ def _describe(g, org: Organisation, register: Register, build_date: dt.date) -> 
             g.add((dist, DCAT.accessURL, page))
             g.add((dist, DCAT.downloadURL, URIRef(base + file)))
             g.add((dist, DCAT.mediaType, URIRef(IANA + media_type)))
+            g.add((URIRef(IANA + media_type), RDF.type, DCTERMS.MediaType))  # no vocabulary types IANA's
             g.add((dist, DCTERMS.format, URIRef(EU + "file-type/" + file_type)))
             g.add((dist, DCTERMS.license, cc0))
             g.add((dist, DCTERMS.modified, modified))
             if fmt == "datapackage":
                 g.add((dist, DCTERMS.conformsTo, URIRef(DATA_PACKAGE_SPEC)))
+                g.add((URIRef(DATA_PACKAGE_SPEC), RDF.type, DCTERMS.Standard))
