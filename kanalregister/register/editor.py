@@ -137,6 +137,49 @@ def json_schema() -> dict:
     }
 
 
+#: The organisation fields that the open data's ``channels.json`` publishes, in order.
+JSON_ORGANISATION_FIELDS = ("name", "website", "org_number", "email", "phone", "register_keeper")
+
+
+def export_json_schema() -> dict:
+    """Build the JSON Schema (draft 2020-12) of the open data's ``channels.json``.
+
+    Generated from the same Table Schemas as the file itself (public fields only), published
+    beside it as ``channels.schema.json`` and named by the Data Package's ``channels_json``
+    resource. An optional field absent from the register is ``null``; a list field is an
+    array of strings (empty when absent); dates are ``YYYY-MM-DD`` strings.
+
+    Returns:
+        A JSON-ready dict.
+    """
+
+    def value(f: FieldSpec) -> dict:
+        p = _json_field(f)
+        p.pop("examples", None)
+        return p if f.required else {"anyOf": [p, {"type": "null"}]}
+
+    def row(fields) -> dict:
+        return {"type": "object", "additionalProperties": False, "required": [f.name for f in fields],
+                "properties": {f.name: value(f) for f in fields}}
+
+    org = table("organisation")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "kanalregister: channels.json",
+        "description": "The register of official social media channels as one JSON document (open data, CC0).",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["organisation", "updated", "example_data", "channels", "party_channels"],
+        "properties": {
+            "organisation": row([org.by_name[n] for n in JSON_ORGANISATION_FIELDS]),
+            "updated": {"type": "string", "format": "date", "description": "The build date (YYYY-MM-DD)."},
+            "example_data": {"type": "boolean", "description": "true when the register is made-up example data."},
+            "channels": {"type": "array", "items": row(table("channel").public_fields)},
+            "party_channels": {"type": "array", "items": row(table("party_channel").public_fields)},
+        },
+    }
+
+
 def field_docs_markdown() -> str:
     """Render the field reference (Markdown) for ``docs/fields.md`` from the schemas."""
     out = ["# Register fields", "",

@@ -131,14 +131,36 @@ def table(name: str) -> TableSpec:
 def public_table_schema(name: str) -> dict:
     """The Table Schema as published in the Data Package: internal fields and ``x-`` keys removed.
 
+    The package follows Data Package v1 (the profiles in ``shared/data/datapackage-profiles/1.0``),
+    which has no ``list`` type: a list field is published as a ``string`` whose items are
+    separated by ``;`` (as the CSV writes them), with a pattern built from the item pattern.
+
     Returns:
         A JSON-ready dict (frictionless Table Schema v1).
     """
     raw = copy.deepcopy(raw_schema(name))
-    raw["fields"] = [_strip_x(f) for f in raw["fields"] if not f.get("x-internal")]
+    raw["fields"] = [_v1_field(f) for f in raw["fields"] if not f.get("x-internal")]
     for f in raw["fields"]:
         f.pop("example", None)
     return _strip_x(raw)
+
+
+#: The note added to a list field's description in the published Table Schema.
+LIST_NOTE = " Several values are separated by semicolons (;)."
+
+
+def _v1_field(f: dict) -> dict:
+    out = _strip_x(f)
+    if f.get("type") != "list":
+        return out
+    item = f.get("x-item", {}).get("pattern")
+    delimiter = out.pop("delimiter", ";")
+    out.pop("itemType", None)
+    out["type"] = "string"
+    out["description"] = out.get("description", "") + LIST_NOTE
+    if item:
+        out["constraints"] = {**out.get("constraints", {}), "pattern": f"({item})({delimiter}({item}))*"}
+    return out
 
 
 def _strip_x(d: dict) -> dict:

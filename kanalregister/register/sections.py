@@ -86,8 +86,8 @@ def check_catalogue(ck: Checker, org: dict, node: LocDict) -> None:
 
     Reports (never raises): a warning ``rule.site-url`` when ``site_url`` is absent, and
     ``rule.dcat-publisher`` when it is given without ``org_number``; an error for a
-    ``site_url`` that is not a plain https address, or a ``spatial`` that is not an absolute
-    http(s) address.
+    ``site_url`` that is not a plain https address (``spatial``'s form is the Table Schema's
+    pattern).
     """
     site = org.get("site_url")
     if site is None:
@@ -109,13 +109,6 @@ def check_catalogue(ck: Checker, org: dict, node: LocDict) -> None:
                    _("the catalogue's publisher needs org_number: Sveriges dataportal names Swedish "
                      "organisations http://dataportal.se/organisation/SE followed by the organisationsnummer"),
                    _("add org_number (NNNNNN-NNNN)"), severity="warning")
-    spatial = org.get("spatial")
-    if spatial is not None:
-        parts = urllib.parse.urlsplit(spatial)
-        if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in spatial):
-            ck.err(node.pos["spatial"], "rule.spatial", "organisation.spatial",
-                   _("'{value}' is not an absolute http(s) address of a place").format(value=clip(spatial)),
-                   _("give the place's address, e.g. its GeoNames page http://sws.geonames.org/2661886"))
 
 
 def _party_rows(ck: Checker, root: LocDict) -> list:

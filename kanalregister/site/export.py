@@ -1,9 +1,12 @@
-"""Phase 2b: the open data: ``channels.csv``, ``party_channels.csv``, ``channels.json`` and
-``datapackage.json`` (a frictionless Tabular Data Package).
+"""Phase 2b: the open data: ``channels.csv``, ``party_channels.csv``, ``channels.json`` (with its
+JSON Schema ``channels.schema.json``), ``datapackage.json`` and, when the register gives
+``organisation.site_url``, the DCAT-AP-SE catalogue ``dcat.rdf`` (:mod:`.dcat`).
 
 Columns and their order come from the public Table Schema (internal fields removed), so
 the exports, the schema published beside them and the validator can never disagree.
-``frictionless validate site/datapackage.json`` passes on the output (a test runs it).
+The Data Package follows Data Package v1 (``profile: data-package``; list fields published
+as ``;``-separated strings, ``successor`` a foreign key to ``id``): it validates against the
+official v1 JSON profiles and with ``frictionless validate`` (tests/test_export.py).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import json
 import operator
 
 from ..cache.blocks import memo_join
+from ..register.editor import JSON_ORGANISATION_FIELDS, export_json_schema
 from ..register.model import Register
 from ..register.schema import public_table_schema, table
 from .dcat import CATALOGUE_PATH, catalogue
@@ -91,16 +95,16 @@ def exports(register: Register, build_date: dt.date, keys: dict | None = None,
         "party_channels.csv": _csv(register.party_channels, pc_names),
     }
     doc = {
-        "organisation": {k: getattr(org, k) for k in ("name", "website", "org_number", "email", "phone",
-                                                       "register_keeper")},
+        "organisation": {k: getattr(org, k) for k in JSON_ORGANISATION_FIELDS},
         "updated": build_date.isoformat(),
         "example_data": org.example_data,
         "channels": _JsonLines(register.channels, ch_names, keys, cache),
         "party_channels": [{n: _json_value(getattr(p, n)) for n in pc_names} for p in register.party_channels],
     }
     files["channels.json"] = _json_lines(doc)
+    files[JSON_SCHEMA_PATH] = json.dumps(export_json_schema(), ensure_ascii=False, indent=1) + "\n"
     package = {
-        "profile": "tabular-data-package",
+        "profile": "data-package",
         "name": "kanalregister",
         "title": f"Förteckning över {org.name}s officiella kanaler i sociala medier",
         "description": ("Officiella konton i sociala medier med ansvarig förvaltning, syfte och målgrupp, "
@@ -114,6 +118,10 @@ def exports(register: Register, build_date: dt.date, keys: dict | None = None,
             _resource("channels", "channels.csv", "Kanaler", public_table_schema("channel")),
             _resource("party_channels", "party_channels.csv", "Partiernas kanaler",
                       public_table_schema("party_channel")),
+            {"name": "channels_json", "path": "channels.json", "title": "Allt som JSON", "profile": "data-resource",
+             "description": ("Organisationen, kanalerna och partiernas kanaler i ett JSON-dokument, "
+                             f"beskrivet av JSON Schema i {JSON_SCHEMA_PATH}."),
+             "format": "json", "mediatype": "application/json", "encoding": "utf-8", "jsonSchema": JSON_SCHEMA_PATH},
         ],
     }
     files["datapackage.json"] = json.dumps(package, ensure_ascii=False, indent=1) + "\n"
@@ -121,6 +129,10 @@ def exports(register: Register, build_date: dt.date, keys: dict | None = None,
     if rdf is not None:
         files[CATALOGUE_PATH] = rdf
     return files
+
+
+#: The JSON Schema of ``channels.json``, published beside it.
+JSON_SCHEMA_PATH = "channels.schema.json"
 
 
 def _json_lines(doc: dict) -> str:
