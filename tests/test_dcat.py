@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from conftest import DEMO, MINIMAL, ROOT, TODAY, run_cli
+from conftest import DEMO, MINIMAL, ROOT, TODAY, run_cli, soup
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, SH, SKOS
 
@@ -246,3 +246,24 @@ def test_without_org_number_the_publisher_is_local_and_check_warns(tmp_path):
     catalog = URIRef("https://kanaler.testby.se/dcat.rdf")  # site_url without a final slash still joins
     assert g.value(catalog, DCTERMS.publisher) == URIRef("https://kanaler.testby.se/dcat.rdf#publisher")
     assert _violations(validate_as_digg(g)[0]) == []
+
+
+def test_open_data_page_names_every_file_the_licence_and_the_harvest_address(demo_site):
+    main = soup(demo_site / "oppna-data.html").find("main")
+    files = [a["href"] for a in main.select("table a")]
+    assert files == ["channels.csv", "party_channels.csv", "channels.json", "channels.schema.json",
+                     "datapackage.json", "dcat.rdf"]
+    assert all((demo_site / f).is_file() for f in files)
+    assert main.find("a", rel="license")["href"] == "https://creativecommons.org/publicdomain/zero/1.0/deed.sv"
+    harvest = main.find("code")
+    assert harvest.get_text() == "https://kanaler.exempelby.example/dcat.rdf"
+    assert harvest.parent["href"] == "dcat.rdf"
+    assert "admin.dataportal.se" in main.get_text()
+
+
+def test_open_data_page_without_site_url_says_no_catalogue(tmp_path):
+    out = tmp_path / "site"
+    assert run_cli("build", "-r", str(MINIMAL), "--out", str(out), "--today", TODAY.isoformat()).code == 0
+    main = soup(out / "oppna-data.html").find("main")
+    assert not main.select('a[href$="dcat.rdf"]')
+    assert "site_url" in main.get_text()

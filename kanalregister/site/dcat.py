@@ -66,6 +66,20 @@ _KEYWORDS = (("sociala medier", "sv"), ("officiella konton", "sv"), ("förteckni
              ("register", "en"), ("communication", "en"))
 
 
+def site_base(org: Organisation) -> str | None:
+    """``organisation.site_url`` ending with one ``/`` (the base of every IRI), or None."""
+    if not org.site_url:
+        return None
+    return org.site_url if org.site_url.endswith("/") else org.site_url + "/"
+
+
+def catalogue_url(org: Organisation) -> str | None:
+    """The catalogue's absolute address, which the organisation registers with Sveriges
+    dataportal (e.g. ``https://kanaler.exempelby.se/dcat.rdf``), or None without ``site_url``."""
+    base = site_base(org)
+    return None if base is None else base + CATALOGUE_PATH
+
+
 def publisher_iri(org: Organisation, base: str) -> str:
     """The publisher's IRI: ``http://dataportal.se/organisation/SE`` + organisationsnummer
     (10 digits, no hyphen; DIGG's harvesting guide, "Identifierare för utgivande
@@ -108,7 +122,7 @@ def _describe(g, org: Organisation, register: Register, build_date: dt.date) -> 
     g.bind("dcterms", DCTERMS)
     g.bind("foaf", FOAF)
     g.bind("vcard", VCARD)
-    base = org.site_url if org.site_url.endswith("/") else org.site_url + "/"
+    base = site_base(org)
     here = Namespace(f"{base}{CATALOGUE_PATH}#")
     page = URIRef(base + OPEN_DATA_PAGE)
     modified = Literal(build_date.isoformat(), datatype=XSD.date)

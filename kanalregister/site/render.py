@@ -26,6 +26,7 @@ from ..cache.blocks import BlockStore, memo_join
 from ..errors import Diagnostic, SiteSourceError
 from ..register.model import Channel, Event, Organisation, PartyChannel, Register, change_log
 from .content import ContentPage, content_line, load_content, markdown_text
+from .dcat import CATALOGUE_PATH, catalogue_url
 from .swedish import date_sv, sv_key
 from .templating import make_env
 from .verify import verify_data
@@ -279,7 +280,9 @@ class Renderer:
             ("partier.html", parties),
             ("avslutade.html", lambda: self._render("closed.html", "avslutade.html", channels=reg.closed,
                                                     by_id=self._by_id)),
-            ("oppna-data.html", lambda: self._render("open_data.html", "oppna-data.html", count=len(reg.channels))),
+            ("oppna-data.html", lambda: self._render("open_data.html", "oppna-data.html", count=len(reg.channels),
+                                                     catalogue=catalogue_url(reg.organisation),
+                                                     catalogue_path=CATALOGUE_PATH)),
             ("andringslogg.html", lambda: self._render("changelog.html", "andringslogg.html", events=log(),
                                                        by_id=self._by_id)),
             ("andringslogg.xml", lambda: self._render("atom.xml", "andringslogg.xml", events=log()[:200],
