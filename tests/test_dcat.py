@@ -250,7 +250,7 @@ def test_without_org_number_the_publisher_is_local_and_check_warns(tmp_path):
 
 def test_open_data_page_names_every_file_the_licence_and_the_harvest_address(demo_site):
     main = soup(demo_site / "oppna-data.html").find("main")
-    files = [a["href"] for a in main.select("table a")]
+    files = [a["href"] for a in main.select("dl a")]
     assert files == ["channels.csv", "party_channels.csv", "channels.json", "channels.schema.json",
                      "datapackage.json", "dcat.rdf"]
     assert all((demo_site / f).is_file() for f in files)
