@@ -86,7 +86,8 @@ def test_non_utf8_bytes(tmp_path, minimal_text):
 
 
 def test_bom_is_a_warning_and_the_register_still_works(tmp_path, minimal_text):
-    r, rep = _diag(b"\xef\xbb\xbf" + minimal_text.encode(), tmp_path)
+    text = minimal_text.replace("  register_keeper:", "  site_url: https://kanaler.testby.example/\n  register_keeper:")
+    r, rep = _diag(b"\xef\xbb\xbf" + text.encode(), tmp_path)
     assert r.code == 0
     assert [d["code"] for d in rep["diagnostics"]] == ["file.bom"]
     r2 = run_cli("check", "-r", str(tmp_path / "channels.yaml"), "--strict")

@@ -348,7 +348,8 @@ def test_the_wheel_installs_and_init_works_from_it(tmp_path):
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     requires = [line.split(":", 1)[1].strip() for line in metadata.splitlines() if line.startswith("Requires-Dist:")]
     runtime = {r.split(">")[0].split("<")[0].split("=")[0].strip().lower() for r in requires if "extra ==" not in r}
-    assert runtime == {"jinja2", "markupsafe", "markdown", "pyyaml", "babel", "ruamel-yaml", "icalendar"}, runtime
+    assert runtime == {"jinja2", "markupsafe", "markdown", "pyyaml", "babel", "ruamel-yaml", "icalendar",
+                       "rdflib"}, runtime
     assert "kanalregister/templates/base.html" in names
     assert "kanalregister/content/allmanna-handlingar.md" in names
     assert "kanalregister/commands/scaffold.py" in names

@@ -22,7 +22,9 @@ from kanalregister.register.policy import meaningful
 from kanalregister.register.read import parse_bytes
 from kanalregister.register.validate import validate
 
-BASE = MINIMAL.read_bytes()
+# the minimal register with the site address, so that unchanged parts of it give no message
+BASE = MINIMAL.read_bytes().replace(b"  register_keeper:",
+                                    b"  site_url: https://kanaler.testby.example/\n  register_keeper:", 1)
 COUNTS = {"valid": 0, "mutated": 0, "structures": 0}
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
                 derandomize=True)
