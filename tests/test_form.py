@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -278,6 +279,25 @@ def test_a_bad_answer_is_named_at_its_field(page, field, text, expected):
     assert page.locator(f"#f-{field}").get_attribute("aria-invalid") == "true"
 
 
+def test_what_is_required_follows_the_status(page):
+    def marked():
+        return {el.get_attribute("data-req") for el in page.locator("[data-req]").all() if el.is_visible()}
+
+    active = marked()
+    assert {"id", "url", "purpose", "substitute", "administrators"} <= active and "closing_date" not in active
+    page.focus("#f-status")
+    page.keyboard.press("ArrowDown")  # avslutad
+    closed = marked()
+    assert {"closing_date", "last_archived", "purpose"} <= closed and not {"substitute", "administrators"} & closed
+
+
+def test_an_error_in_a_person_names_the_person(page):
+    _type(page, "administrators-1-email", "erik at testby")
+    _submit(page)
+    assert "Administratör 2, E-post: Skriv en e-postadress" in page.locator("#summary").inner_text()
+    assert "e-postadress" in _error(page, "administrators-1-email")
+
+
 def test_too_few_administrators_are_refused(page):
     _type(page, "administrators-0-name", "Alva Admin")
     _type(page, "administrators-0-email", "alva@testby.example")
@@ -359,3 +379,14 @@ def test_what_yaml_would_misread_comes_back_as_written(page, made, tmp_path):
         assert getattr(ch, field) == TRICKY[field], field
     assert ch.target_groups == ("Elever, unga", "Födda 2010-01-01", "[Vårdnadshavare]")
     assert ch.last_changed == dt.date(2026, 11, 2)
+
+
+def test_nu_html_checker_reports_no_errors_in_the_form(made):
+    from test_browser import VNU
+
+    java = shutil.which("java")
+    assert java is not None and VNU.exists(), "java and vnu-jar (npm ci) are needed"
+    p = subprocess.run([java, "-jar", str(VNU), "--format", "json", "--errors-only", str(made[1])],
+                       capture_output=True, text=True, timeout=300)
+    messages = json.loads(p.stderr or '{"messages": []}')["messages"]
+    assert [(m.get("lastLine"), m["message"]) for m in messages if m["type"] == "error"] == []

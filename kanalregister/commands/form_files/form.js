@@ -68,6 +68,7 @@
     });
     return Object.keys(p).length ? p : null;
   }
+  var rowOf = {};  // list field -> the form row of each collected person (empty rows are left out)
   function collect() {
     var v = {};
     D.order.forEach(function (name) {
@@ -76,7 +77,11 @@
       var kind = el.getAttribute("data-kind");
       if (kind === "array") {
         var people = [];
-        el.querySelectorAll('[data-person-row="' + name + '"]').forEach(function (row) { var p = person(row); if (p) people.push(p); });
+        rowOf[name] = [];
+        el.querySelectorAll('[data-person-row="' + name + '"]').forEach(function (row, i) {
+          var p = person(row);
+          if (p) { people.push(p); rowOf[name].push(i); }
+        });
         if (people.length) v[name] = people;
       } else if (kind === "object") {
         var one = person(el.querySelector('[data-person-row="' + name + '"]'));
@@ -99,9 +104,10 @@
 
   function title(path) {
     var f = props[path[0]];
-    if (path.length > 2 && D.person.properties[path[2]]) return D.person.properties[path[2]].title;
-    if (path.length > 1 && typeof path[1] === "string" && D.person.properties[path[1]]) return D.person.properties[path[1]].title;
-    return f ? f.title : String(path[0]);
+    var top = f ? f.title : String(path[0]);
+    if (path.length > 2 && D.person.properties[path[2]]) return T.admin + " " + (path[1] + 1) + ", " + D.person.properties[path[2]].title;
+    if (path.length > 1 && typeof path[1] === "string" && D.person.properties[path[1]]) return top + ", " + D.person.properties[path[1]].title;
+    return top;
   }
   function message(e, v) {
     var t = title(e.path);
@@ -125,6 +131,7 @@
     var v = collect();
     var out = [];
     validate(v, D.schema, [], out);
+    out.forEach(function (e) { if (typeof e.path[1] === "number" && rowOf[e.path[0]]) e.path[1] = rowOf[e.path[0]][e.path[1]]; });
     var status = v.status || "active";
     (D.required[status] || []).forEach(function (k) {
       if (!(k in v) && !out.some(function (e) { return e.path[0] === k; })) out.push({ path: [k], kind: "policy" });
@@ -265,7 +272,20 @@
     if (el.id === "f-unit" || el.id === "f-department" || el.id === "f-platform") propose();
     if (el.getAttribute("aria-invalid") === "true") show(problems().errors, [el.id]);
   });
-  form.addEventListener("change", function (ev) { if (ev.target.id === "f-platform") propose(); });
+  form.addEventListener("change", function (ev) {
+    if (ev.target.id === "f-platform") propose();
+    if (ev.target.id === "f-status") marks();
+  });
+
+  /* "(krävs)" beside what the schema and, for the chosen status, the guidelines require. */
+  function marks() {
+    var status = document.getElementById("f-status").value;
+    var found = [];
+    validate({ status: status }, D.schema, [], found);  // the schema's required fields, with those of its if/then
+    var need = found.filter(function (e) { return e.kind === "required"; }).map(function (e) { return e.path[0]; })
+      .concat(D.required[status] || []);
+    form.querySelectorAll("[data-req]").forEach(function (el) { el.hidden = need.indexOf(el.getAttribute("data-req")) < 0; });
+  }
 
   var add = document.getElementById("add-administrators");
   if (add) add.addEventListener("click", function () {
