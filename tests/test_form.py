@@ -244,7 +244,7 @@ def test_fill_by_keyboard_see_errors_then_the_entry_passes_check(page, made, tmp
     lines = register.read_text(encoding="utf-8").splitlines(keepends=True)
     at = lines.index(f"  - id: {before}\n")
     changed = tmp_path / "channels.yaml"
-    changed.write_text("".join(lines[:at]) + entry + "\n" + "".join(lines[at:]), encoding="utf-8")
+    changed.write_text("".join(lines[:at]) + entry + "".join(lines[at:]), encoding="utf-8")
     r = run_cli("check", "-r", str(changed), "--today", TODAY.isoformat())
     assert r.code == 0, r.err
     assert "4 channels" in r.err
@@ -368,7 +368,7 @@ def test_what_yaml_would_misread_comes_back_as_written(page, made, tmp_path):
     lines = register.read_text(encoding="utf-8").splitlines(keepends=True)
     at = lines.index(f"  - id: {before}\n")
     changed = tmp_path / "channels.yaml"
-    changed.write_text("".join(lines[:at]) + entry + "\n" + "".join(lines[at:]), encoding="utf-8")
+    changed.write_text("".join(lines[:at]) + entry + "".join(lines[at:]), encoding="utf-8")
     r = run_cli("check", "-r", str(changed), "--today", TODAY.isoformat())
     assert r.code == 0, r.err + entry
     assert run_cli("fmt", "--check", "-r", str(changed)).code == 0, entry

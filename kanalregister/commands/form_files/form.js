@@ -208,7 +208,7 @@
       else line = scalar(x, false);
       lines.push(lead + name + ": " + line);
     });
-    return lines.join("\n") + "\n";
+    return lines.join("\n") + "\n\n";  // and the blank line fmt keeps between entries
   }
 
   /* Where fmt puts the entry: by förvaltning in Swedish order (as sv_key), then id. */
