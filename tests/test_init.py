@@ -353,6 +353,7 @@ def test_the_wheel_installs_and_init_works_from_it(tmp_path):
     assert "kanalregister/templates/base.html" in names
     assert "kanalregister/content/allmanna-handlingar.md" in names
     assert "kanalregister/commands/scaffold.py" in names
+    assert {"kanalregister/commands/form_files/form.html", "kanalregister/commands/form_files/form.js"} <= names
     shipped = {p.name for p in scaffold.FILES_DIR.iterdir() if p.is_file()}
     assert shipped and {f"kanalregister/commands/scaffold_files/{n}" for n in shipped} <= names
 

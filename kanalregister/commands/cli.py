@@ -1,7 +1,7 @@
 """Command line: ``kanalregister`` (and ``python build.py``).
 
 Commands: ``build`` (the default), ``check``, ``init``, ``import``, ``diff``, ``fmt``, ``new``,
-``serve``, ``report``, ``schema``, ``docs``. Exit status: 0 success, 1 when the input has
+``form``, ``serve``, ``report``, ``schema``, ``docs``. Exit status: 0 success, 1 when the input has
 errors (or warnings under ``--strict``), or the machine refused (a full disk, an unwritable
 folder), 2 for a wrong command line, 3 from ``report`` when something is due. A data error,
 a broken template or an OS error is printed as a diagnostic, never as a traceback.
@@ -17,9 +17,10 @@ import sys
 from pathlib import Path
 
 from ..errors import KanalregisterError, UsageError, file_diagnostic
+from ..i18n import _
 from ..register.schema import table
 from .output import emit
-from .parser import make_parser
+from .parser import DEFAULT_REGISTER, make_parser
 
 #: How many warnings ``build`` prints in text format before summarising (``check`` shows all).
 BUILD_WARNINGS_SHOWN = 10
@@ -261,6 +262,20 @@ def _init(args) -> int:
     return 0
 
 
+def _form(args) -> int:
+    from .form import Repository, write_form
+
+    register = args.register or (DEFAULT_REGISTER if Path(DEFAULT_REGISTER).is_file() else None)
+    _needs_a_file(register or "", "form")
+    repo = None
+    if args.repo:
+        repo = Repository(args.repo, args.gitlab or "gitlab" in args.repo.lower(), args.branch,
+                          args.path or Path(register or DEFAULT_REGISTER).name)
+    out = write_form(args.output, register, args.today, repo)
+    print(_("wrote {out}: open it in a web browser").format(out=out), file=sys.stderr)
+    return 0
+
+
 def _docs(args) -> int:
     from ..register.editor import field_docs_markdown
 
@@ -271,7 +286,7 @@ def _docs(args) -> int:
 
 
 COMMANDS = {"build": _build, "check": _check, "import": _import, "diff": _diff, "fmt": _fmt, "new": _new,
-            "serve": _serve, "schema": _schema, "docs": _docs, "report": _report, "init": _init}
+            "serve": _serve, "schema": _schema, "docs": _docs, "form": _form, "report": _report, "init": _init}
 
 
 _EXITING = False  # set by main(exiting=True): the process ends when main returns

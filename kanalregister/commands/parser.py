@@ -158,6 +158,24 @@ def make_parser() -> argparse.ArgumentParser:
     it.add_argument("--email", help="the organisation's public function mailbox")
     it.add_argument("--org-number", help="the organisation number, NNNNNN-NNNN (optional)")
 
+    fm = sub.add_parser("form", help="write a form (one HTML file) for adding a channel without editing YAML",
+                        description="Write a self-contained HTML page, not part of the public site, that asks the "
+                                    "aktivitetsplan questions, checks the answers with the schema's rules and "
+                                    "produces the channel entry to paste into the register, with a link to the "
+                                    "register in GitHub's or GitLab's web editor. It works offline from disk.")
+    fm.add_argument("--register", "-r", metavar="FILE",
+                    help=f"the register whose förvaltningar, ids and policy the form uses (default: "
+                         f"{DEFAULT_REGISTER} when it exists)")
+    fm.add_argument("--output", "-o", type=Path, default=Path("kanalformular.html"), metavar="FILE",
+                    help="where to write the form (default kanalformular.html)")
+    fm.add_argument("--repo", metavar="URL", help="the register's repository, e.g. https://github.com/ORG/REPO")
+    fm.add_argument("--gitlab", action="store_true", help="the repository is on GitLab (default: when the "
+                                                          "address's host contains 'gitlab')")
+    fm.add_argument("--branch", default="main", help="the branch the pull request goes to (default main)")
+    fm.add_argument("--path", default=None, metavar="PATH",
+                    help="the register's path in the repository (default: the register's file name)")
+    fm.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="date for the policy's date rules")
+
     dc = sub.add_parser("docs", help="write docs/fields.md from the schema",
                         description="Write the field reference generated from the Table Schemas.")
     dc.add_argument("--output", "-o", type=Path, default=Path("docs/fields.md"), metavar="FILE",
