@@ -193,7 +193,9 @@ def change_log(register: Register) -> list[Event]:
     Derived from the register's own dated fields (``start_date``, ``last_changed``,
     ``closing_date``), not from git history: the dates are those of the events themselves,
     reviewed in the pull request, and the log is the same from a tarball, a shallow clone or
-    any host. A channel without dates contributes nothing.
+    any host. A channel without dates contributes nothing. A planned closing (an active
+    channel's ``closing_date``, after the day of the check: :mod:`kanalregister.register.dates`)
+    has not happened and is not in the log.
     """
     events = []
     for c in register.channels:
@@ -201,7 +203,7 @@ def change_log(register: Register) -> list[Event]:
             events.append(Event(c.start_date, "added", c))
         if c.last_changed:
             events.append(Event(c.last_changed, "changed", c, c.change_note))
-        if c.closing_date:
+        if c.closing_date and not c.is_active:
             events.append(Event(c.closing_date, "closed", c, c.successor))
     order = {"closed": 0, "changed": 1, "added": 2}
     return sorted(events, key=lambda e: (-e.date.toordinal(), e.channel.id, order[e.kind]))

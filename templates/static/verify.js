@@ -140,7 +140,7 @@
         var a = el("a", c.name + " på " + c.platformLabel, {href: c.page});
         li.appendChild(a);
         li.appendChild(document.createTextNode(". Ansvarig: " + c.department + (c.unit ? ", " + c.unit : "") +
-          ". Kontakt: " + (c.contact || data.org.email) + "."));
+          ". Kontakt: " + (c.contact || data.org.email) + "." + (c.closing ? " Kontot avslutas den " + c.closing + "." : "")));
         ul.appendChild(li);
       });
       box.appendChild(ul);
