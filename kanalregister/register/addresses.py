@@ -54,14 +54,15 @@ def tracking_in(url: str) -> tuple[list[str], int] | None:
 
 def clean_url(url: str) -> str:
     """``url`` without its tracking parameters (:data:`TRACKING_PARAMETERS`); everything
-    else is kept exactly as written, in its order (the ``?`` goes when nothing is left).
+    else is kept exactly as written, in its order (the ``?`` goes when nothing is left). An
+    address without any is returned as it is.
 
     >>> clean_url("https://www.facebook.com/testby?ref=bookmarks")
     'https://www.facebook.com/testby'
     >>> clean_url("https://www.facebook.com/profile.php?id=100064&mibextid=ZbWKwL")
     'https://www.facebook.com/profile.php?id=100064'
     """
-    if "?" not in url:
+    if tracking_in(url) is None:
         return url
     base, _, rest = url.partition("?")
     query, hash_, fragment = rest.partition("#")

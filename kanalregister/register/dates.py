@@ -3,10 +3,12 @@ event as a past one.
 
 Decided per field:
 
-* ``start_date``, ``last_changed``, ``approved_on``, ``last_archived``, ``last_reviewed``,
-  ``last_activity`` record what has happened: a date after today is an error
-  (``rule.future-date``). A channel is listed from the day it exists; the change log
-  (Ändringslogg) shows ``start_date`` and ``last_changed`` as past events.
+* ``start_date`` may lie ahead: the channel is *planned* (:func:`planned`). The site says
+  "Planerad: startar den …" and the change log (Ändringslogg) lists the start only once
+  the day has come.
+* ``last_changed``, ``approved_on``, ``last_archived``, ``last_reviewed``, ``last_activity``
+  record what has happened: a date after today is an error (``rule.future-date``); the
+  change log would state a future change as a past one.
 * ``closing_date`` may lie ahead while the channel is still ``active``: a planned closing.
   The site then says "Kontot avslutas den …" and keeps the channel in the förteckning
   (it is official until that day). Once the day has come the channel must be
@@ -23,8 +25,13 @@ import datetime as dt
 from ..i18n import _
 
 #: Dated fields of a channel that record a past event.
-PAST_EVENTS: tuple[str, ...] = ("start_date", "last_changed", "approved_on", "last_archived", "last_reviewed",
-                                "last_activity")
+PAST_EVENTS: tuple[str, ...] = ("last_changed", "approved_on", "last_archived", "last_reviewed", "last_activity")
+
+
+def planned(channel, today: dt.date | None) -> bool:
+    """Whether ``channel`` (a :class:`kanalregister.register.model.Channel`) starts after
+    ``today`` (None: the date is unknown, nothing is planned)."""
+    return today is not None and channel.start_date is not None and channel.start_date > today
 
 
 def check_dates(ck, row: dict, node, today: dt.date) -> None:
@@ -41,7 +48,7 @@ def check_dates(ck, row: dict, node, today: dt.date) -> None:
             ck.err(node.pos[name], "rule.future-date", name,
                    _("{field} {date} is in the future; it records something that has happened").format(
                        field=name, date=d.isoformat()),
-                   _("write the date it happened; add the channel to the register on or after its start"))
+                   _("write the date it happened (only start_date and closing_date may lie ahead)"))
     closing = row.get("closing_date")
     if closing is None:
         return

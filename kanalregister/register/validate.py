@@ -263,11 +263,11 @@ def assemble(sections: Sections, placed: list[Placed], today: dt.date) -> Result
                 ck.c.n_errors += 1
     if broken:
         return Result(None, sorted(items, key=Diagnostic.sort_key))
-    register = _build(sections, valid)
+    register = _build(sections, valid, today)
     return Result(None if ck.c.n_errors else register, sorted(items, key=Diagnostic.sort_key), register)
 
 
-def _build(sections: Sections, valid: list[Placed]) -> model.Register:
+def _build(sections: Sections, valid: list[Placed], today: dt.date) -> model.Register:
     chans, rows = [], {}
     public = _PUBLIC
     for p in valid:
@@ -280,6 +280,7 @@ def _build(sections: Sections, valid: list[Placed]) -> model.Register:
         party_channels=tuple(model.PartyChannel(**r) for r, _n, _p in sections.parties),
         internal=_Internal(rows),
         policy=sections.policy,
+        as_of=today,
     )
 
 
