@@ -11,22 +11,26 @@ from __future__ import annotations
 import re
 import urllib.parse
 
-#: Platform key → the platform's rule for a handle (a full-match regular expression).
-#: Facebook: 5+ letters, digits or dots; Instagram and Threads: up to 30 letters, digits,
-#: dots and underscores; X: up to 15 letters, digits and underscores; TikTok: up to 24
-#: letters, digits, dots and underscores; YouTube: 3–30 letters, digits, dots, hyphens,
-#: underscores; LinkedIn: a page's public address; Bluesky: a domain name; Mastodon:
-#: ``user@server``.
+#: Platform key → the platform's rule for a handle (a full-match regular expression; ``\w``
+#: is any letter, digit or underscore, in any alphabet). The rules are the platforms' own,
+#: widened where old accounts still carry names that newer rules refuse (Facebook pages
+#: with hyphens and short names, LinkedIn pages with letters like å, ä, ö): what matters
+#: here is to tell a user name from a display name, which has spaces or punctuation.
+#: Facebook: letters, digits, dots (old pages: hyphens, underscores); Instagram and
+#: Threads: up to 30 letters, digits, dots and underscores; X: up to 15 letters, digits
+#: and underscores; TikTok: up to 24 letters, digits, dots and underscores; YouTube: a
+#: handle or channel id; LinkedIn: a page's public address; Bluesky: a domain name;
+#: Mastodon: ``user@server``.
 HANDLE_RULES: dict[str, str] = {
-    "facebook": r"[A-Za-z0-9.]{5,50}",
-    "instagram": r"[A-Za-z0-9._]{1,30}",
-    "threads": r"[A-Za-z0-9._]{1,30}",
-    "x": r"[A-Za-z0-9_]{1,15}",
-    "tiktok": r"[A-Za-z0-9._]{2,24}",
-    "youtube": r"[A-Za-z0-9._-]{3,30}",
-    "linkedin": r"[A-Za-z0-9%_-]{2,100}",
+    "facebook": r"[\w.-]{1,100}",
+    "instagram": r"[\w.]{1,30}",
+    "threads": r"[\w.]{1,30}",
+    "x": r"\w{1,15}",
+    "tiktok": r"[\w.]{2,24}",
+    "youtube": r"[\w.-]{3,100}",
+    "linkedin": r"[\w%.-]{1,100}/?",
     "bluesky": r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+",
-    "mastodon": r"[A-Za-z0-9_]{1,30}@[A-Za-z0-9.-]+\.[A-Za-z]{2,}",
+    "mastodon": r"\w{1,30}@[A-Za-z0-9.-]+\.[A-Za-z]{2,}",
 }
 _SCHEMA_RULE = r"[^\s@]+(@[^\s@]+)?"
 #: Address path prefixes after which the next path segment is the handle (lower case).
