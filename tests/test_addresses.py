@@ -72,3 +72,13 @@ def test_fmt_removes_them_keeping_comments_and_check_is_then_quiet(tmp_path):
     assert run_cli("fmt", "--check", "-r", str(path)).code == 0
     r = run_cli("check", "-r", str(path), "--today", TODAY.isoformat(), "--format", "json")
     assert r.code == 0 and not [d for d in json.loads(r.out)["diagnostics"] if d["code"] == "url.tracking"]
+
+
+def test_an_address_with_tracking_parameters_is_the_same_account(write):
+    text = MINIMAL.read_text(encoding="utf-8").replace(
+        "    platform: instagram\n    url: https://www.instagram.com/testbyskola\n",
+        "    platform: facebook\n    url: https://www.facebook.com/testbykommun/?ref=bookmarks\n", 1)
+    r = run_cli("check", "-r", str(write(text)), "--today", TODAY.isoformat(), "--format", "json")
+    assert r.code == 1
+    [d] = [d for d in json.loads(r.out)["diagnostics"] if d["code"] == "schema.unique"]
+    assert d["path"] == "channels[1].url" and "channels[0]" in d["message"]
