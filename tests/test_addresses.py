@@ -82,3 +82,14 @@ def test_an_address_with_tracking_parameters_is_the_same_account(write):
     assert r.code == 1
     [d] = [d for d in json.loads(r.out)["diagnostics"] if d["code"] == "schema.unique"]
     assert d["path"] == "channels[1].url" and "channels[0]" in d["message"]
+
+
+def test_a_party_channel_address_is_checked_and_cleaned_too(write):
+    text = MINIMAL.read_text(encoding="utf-8").replace('url: "https://www.facebook.com/testpartiet"',
+                                                       'url: "https://www.facebook.com/testpartiet?fbclid=IwAR0"')
+    path = write(text)
+    r = run_cli("check", "-r", str(path), "--today", TODAY.isoformat(), "--format", "json")
+    [d] = [d for d in json.loads(r.out)["diagnostics"] if d["code"] == "url.tracking"]
+    assert d["path"] == "party_channels[0].url" and d["hint"].startswith("write https://www.facebook.com/testpartiet ")
+    assert run_cli("fmt", "-r", str(path)).code == 0
+    assert "fbclid" not in path.read_text(encoding="utf-8")

@@ -2,8 +2,7 @@
 
 Cross-field rules (beside the schema, since a Table Schema cannot say them):
 
-* a closed channel has a closing date, on or after its start date (dates against today:
-  :mod:`kanalregister.register.dates`);
+* a closed channel has a closing date, on or after its start date (against today: :mod:`.dates`);
 * a successor names another channel of the register;
 * every URL is an https address without credentials, and its host belongs to the platform;
 * names do not mix scripts like look-alike fakes do (:func:`kanalregister.text.lookalike`).
@@ -199,6 +198,7 @@ def check_channel(ck, row: dict, node) -> frozenset[str]:
 def check_party(ck, row: dict, node, path: str, contacts: tuple) -> None:
     """The rules of one party channel (``party_channels[i]``): address, names, no personal data."""
     _check_url(ck, row["url"], row["platform"], node, f"{path}.url", "url")
+    _check_tracking(ck, row, node, f"{path}.")
     for key in ("party", "name"):
         if key in row:
             _check_name(ck, row[key], node, f"{path}.{key}", key)
@@ -265,13 +265,13 @@ def _check_url(ck, url, platform, node, path, key) -> None:
         ck.err(node.pos[key], p[0], path, p[1], p[2])
 
 
-def _check_tracking(ck, row: dict, node) -> None:
+def _check_tracking(ck, row: dict, node, prefix: str = "") -> None:
     """Warn about tracking parameters (:mod:`kanalregister.register.addresses`) in ``url`` and ``aliases``."""
     places = [("url", row["url"], node)] + [(j, a, node["aliases"]) for j, a in enumerate(row.get("aliases", ()))]
     for key, value, where in places:
         found = tracking_in(value)
         if found:
-            ck.err(_at(where, key, found[1]), "url.tracking", key if key == "url" else f"aliases[{key}]",
+            ck.err(_at(where, key, found[1]), "url.tracking", prefix + (key if key == "url" else f"aliases[{key}]"),
                    _("the address contains tracking parameter(s) {names}, which are not part of the account's "
                      "address").format(names=", ".join(found[0])),
                    _("write {url} ('kanalregister fmt' removes them)").format(url=clean_url(value)),
