@@ -384,3 +384,40 @@ def test_screenshots_for_review(browser, base_url):
             assert out.stat().st_size > 10_000
             made.append(out.name)
     assert len(made) == 6
+
+
+# --- dates ahead (issue 18) ------------------------------------------------------------------
+
+def test_verification_tells_a_planned_start_and_a_planned_closing(browser, tmp_path):
+    from conftest import TODAY, run_cli
+    from test_dates import _register
+
+    out = tmp_path / "site"
+    r = run_cli("build", "-r", str(_register(tmp_path)), "--out", str(out), "--today", TODAY.isoformat())
+    assert r.code == 0, r.err
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    ctx = browser.new_context()
+    try:
+        pg = ctx.new_page()
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        for query, told in (("https://www.tiktok.com/@testbybibliotek", "Kontot är planerat och startar den "
+                                                                        "1 december 2026."),
+                            ("https://www.facebook.com/testbykommun", "Kontot avslutas den 30 november 2026.")):
+            pg.goto(base + "kontrollera.html")
+            pg.fill("#konto", query)
+            pg.click("#kontroll button[type=submit]")
+            answer = pg.locator("#svar .answer")
+            answer.wait_for()
+            assert "official" in answer.get_attribute("class").split()
+            assert told in answer.inner_text()
+            assert "avslutat" not in answer.inner_text()
+        for path in ("index.html", "kanal/bibliotek-tiktok.html", "kanal/kommunen-facebook.html"):
+            result = _axe(browser, base + path, 1280)
+            assert result["violations"] == [], (path, [v["id"] for v in result["violations"]])
+    finally:
+        ctx.close()
+        server.shutdown()
+        server.server_close()

@@ -70,10 +70,10 @@ def test_gaps_are_reported_per_entry_never_invented(real):
 
 def test_import_requires_the_columns(tmp_path):
     p = tmp_path / "x.csv"
-    p.write_text("namn,url\nA,https://x.com/a\n", encoding="utf-8")
+    p.write_text("namn,adress\nA,https://x.com/a\n", encoding="utf-8")
     r = run_cli("import", str(p))
     assert r.code == 1
-    assert "missing column(s): org, platform" in r.err
+    assert "missing column(s): org" in r.err and "--columns" in r.err and "Traceback" not in r.err
 
 
 def test_import_leaves_organisation_empty_when_not_given(tmp_path):
@@ -92,3 +92,87 @@ def test_import_leaves_organisation_empty_when_not_given(tmp_path):
 def test_slug():
     assert slug("Växjö kommun – X") == "vaxjo-kommun-x"
     assert slug("!!!") == "x"
+
+
+#: The Canadian government's list of accounts (its shape: Department, Account with display
+#: names, URL, Platform).
+CANADA = """Department,Account,URL,Platform
+Employment and Social Development Canada,Impact Canada,https://twitter.com/ImpactCanada,Twitter
+Privy Council Office,Prime Minister of Canada,https://www.facebook.com/CanadianPM?ref=bookmarks,Facebook
+Privy Council Office,@CanadianPM,https://www.instagram.com/canadianpm/,Instagram
+Health Canada,Healthy Canadians,https://www.youtube.com/user/HealthyCdns,YouTube
+Health Canada,Health Canada,https://www.linkedin.com/company/health-canada/,LinkedIn
+Canadian Heritage,Canadian Heritage,https://www.facebook.com/profile.php?id=100064,Facebook
+"""
+
+
+def _imported(tmp_path, csv_text: str, *args: str):
+    src = tmp_path / "list.csv"
+    src.write_text(csv_text, encoding="utf-8")
+    reg = tmp_path / "register.yaml"
+    r = run_cli("import", str(src), "-o", str(reg), *args)
+    assert r.code == 0, r.err
+    r = run_cli("check", "-r", str(reg), "--today", TODAY.isoformat(), "--format", "json")
+    from kanalregister.register.read import read_register
+
+    return read_register(reg).data, json.loads(r.out), r
+
+
+def test_import_of_another_layout_tells_handles_from_display_names(tmp_path):
+    data, report, _ = _imported(tmp_path, CANADA)
+    got = [(c["name"], c.get("handle"), c["platform"], c["department"], c["url"]) for c in data["channels"]]
+    assert got == [
+        ("Impact Canada", "ImpactCanada", "x", "Employment and Social Development Canada",
+         "https://twitter.com/ImpactCanada"),
+        ("Prime Minister of Canada", "CanadianPM", "facebook", "Privy Council Office",
+         "https://www.facebook.com/CanadianPM"),  # the tracking parameter is not imported
+        ("CanadianPM", "CanadianPM", "instagram", "Privy Council Office", "https://www.instagram.com/canadianpm/"),
+        ("Healthy Canadians", "HealthyCdns", "youtube", "Health Canada", "https://www.youtube.com/user/HealthyCdns"),
+        ("Health Canada", "health-canada", "linkedin", "Health Canada",
+         "https://www.linkedin.com/company/health-canada/"),
+        ("Canadian Heritage", None, "facebook", "Canadian Heritage", "https://www.facebook.com/profile.php?id=100064"),
+    ]
+    # no handle errors, and every channel gets its own findings although the organisation is empty
+    assert not [d for d in report["diagnostics"] if ".handle" in d["path"]]
+    org_errors = {d["path"] for d in report["diagnostics"] if d["severity"] == "error"}
+    assert {"organisation.name", "organisation.website"} <= org_errors
+    per_channel = {d["path"].split(".")[0] for d in report["diagnostics"] if d["code"].startswith("policy.")}
+    assert per_channel == {f"channels[{i}]" for i in range(len(data["channels"]))}
+
+
+def test_columns_named_on_the_command_line(tmp_path):
+    text = "Ministère;Compte;Lien\nSanté Canada;Santé Canada;https://x.com/GouvCanSante\n".replace(";", ",")
+    src = tmp_path / "l.csv"
+    src.write_text(text.replace("Lien", "Adresse web").replace("Compte", "Libellé"), encoding="utf-8")
+    r = run_cli("import", str(src))
+    assert r.code == 1 and "missing column(s): url" in r.err
+    data, report, _ = _imported(tmp_path, text.replace("Lien", "Adresse web").replace("Compte", "Libellé"),
+                                "--columns", "url=Adresse web,name=Libellé")
+    [c] = data["channels"]
+    assert (c["name"], c["handle"], c["platform"], c["department"]) == ("Santé Canada", "GouvCanSante", "x",
+                                                                        "Santé Canada")
+
+
+@pytest.mark.parametrize("columns,message", [
+    ("url", "'url' is not FIELD=COLUMN"),
+    ("adress=URL", "'adress=URL' is not FIELD=COLUMN"),
+    ("url=Saknas", "--columns names 'Saknas', which is not in the header"),
+])
+def test_bad_columns_are_explained(tmp_path, columns, message):
+    src = tmp_path / "l.csv"
+    src.write_text(CANADA, encoding="utf-8")
+    r = run_cli("import", str(src), "--columns", columns)
+    assert r.code == 1 and message in r.err and "Traceback" not in r.err
+
+
+def test_organisation_errors_no_longer_hide_the_channels_findings(tmp_path):
+    # before issue 18 the check of this import printed only the organisation's errors
+    p = tmp_path / "x.csv"
+    p.write_text("org,platform,url\nÖrebro kommun,Instagram,https://www.instagram.com/orebro\n"
+                 "Örebro kommun,Facebook,https://www.facebook.com/orebrokommun\n", encoding="utf-8")
+    out = tmp_path / "r.yaml"
+    assert run_cli("import", str(p), "-o", str(out)).code == 0
+    diags = json.loads(run_cli("check", "-r", str(out), "--format", "json").out)["diagnostics"]
+    for i in (0, 1):
+        assert {"policy.responsible", "policy.purpose_target_group", "policy.administrators"} <= {
+            d["code"] for d in diags if d["path"].startswith(f"channels[{i}].")}

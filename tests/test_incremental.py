@@ -218,7 +218,7 @@ def test_a_damaged_cache_only_costs_time(tmp_path, damage):
     else:
         for f in (cache_path(out) / "blocks").iterdir():
             f.unlink()
-    reg.write_text(_set(BASE, 3, "purpose", "Ändrat."), encoding="utf-8")
+    reg.write_text(_set(BASE, 3, "purpose", "Syftet är ändrat."), encoding="utf-8")
     r = run_cli("build", "-r", str(reg), "--out", str(out), "--today", TODAY.isoformat())
     assert r.code == 0 and "Traceback" not in r.err
     assert run_cli("build", "-r", str(reg), "--out", str(ref), "--today", TODAY.isoformat(), "--no-cache").code == 0
@@ -268,7 +268,7 @@ def test_two_builds_of_one_output_at_once_take_turns(tmp_path):
     regs = []
     for k in range(2):
         p = tmp_path / f"r{k}.yaml"
-        p.write_text(_set(BASE, 5 + k, "purpose", f"Samtidigt {k}."), encoding="utf-8")
+        p.write_text(_set(BASE, 5 + k, "purpose", f"Samtidigt ändrat syfte {k}."), encoding="utf-8")
         regs.append(p)
     out, ref = tmp_path / "site", tmp_path / "ref"
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1795000000", "CI": "true"}
@@ -277,7 +277,7 @@ def test_two_builds_of_one_output_at_once_take_turns(tmp_path):
                                "--today", TODAY.isoformat()], env=env, stderr=subprocess.PIPE) for r in regs * 2]
     assert all(p.wait(timeout=120) == 0 for p in procs)
     last = tmp_path / "last.yaml"
-    last.write_text(_set(BASE, 9, "purpose", "Till sist."), encoding="utf-8")
+    last.write_text(_set(BASE, 9, "purpose", "Till sist ändrat."), encoding="utf-8")
     got = run_cli("build", "-r", str(last), "--out", str(out), "--today", TODAY.isoformat())
     assert got.code == 0 and "channels unchanged since the last build" in got.err
     assert run_cli("build", "-r", str(last), "--out", str(ref), "--today", TODAY.isoformat(), "--no-cache").code == 0

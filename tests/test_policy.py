@@ -123,3 +123,40 @@ def test_add_months_clamps_to_month_end():
     assert add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
     assert add_months(dt.date(2025, 8, 31), 6) == dt.date(2026, 2, 28)
     assert add_months(dt.date(2026, 11, 22), 14) == dt.date(2028, 1, 22)
+
+
+@pytest.mark.parametrize("purpose,words,ok", [
+    ("Böcker", 1, False),                       # the one-word purpose
+    ("Böcker och film", 3, True),
+    ("Tipsa om böcker!", 3, True),
+    ("Nyheter, evenemang", 2, False),
+    ("Informera invånare om kommunens service.", 5, True),
+])
+def test_purpose_is_a_sentence_of_min_words(purpose, words, ok, write):
+    text = BASE.replace("purpose: Informera invånare om kommunens service.", f"purpose: {purpose}", 1)
+    code, diags = _check(write, text)
+    found = [d for d in diags if d["code"] == "policy.purpose_target_group"]
+    assert code == (0 if ok else 1)
+    if ok:
+        assert not found
+    else:
+        [d] = found
+        assert d["path"] == "channels[0].purpose" and d["severity"] == "error"
+        assert f"has {words} word(s)" in d["message"] and "at least 3 words" in d["message"]
+
+
+def test_min_words_is_configured_in_the_policy_section(write):
+    one = BASE.replace("purpose: Informera invånare om kommunens service.", "purpose: Böcker", 1)
+    assert _check(write, _with_policy(one, "purpose_target_group", "{min_words: 1}"))[0] == 0
+    code, diags = _check(write, _with_policy(BASE, "purpose_target_group", "{min_words: 6}"))
+    assert code == 1  # 5 words in channels[0] and [2]; "Berätta om skolans vardag för vårdnadshavare." has 6
+    assert [d["path"] for d in diags if d["code"] == "policy.purpose_target_group"] == [
+        "channels[0].purpose", "channels[2].purpose"]
+    code, diags = _check(write, _with_policy(BASE, "purpose_target_group", "{min_words: 0}"))
+    assert "policy.param" in [d["code"] for d in diags]
+
+
+def test_min_words_is_in_the_editors_schema_with_its_default():
+    schema = json.loads((DEMO.parent / "schema" / "channels.schema.json").read_text(encoding="utf-8"))
+    text = json.dumps(schema)
+    assert '"min_words": {"type": "integer", "minimum": 1, "maximum": 120, "default": 3}' in text

@@ -74,13 +74,14 @@ def channel(draw, i):
         "department": draw(st.sampled_from(["Kommunledningsförvaltningen", "Socialförvaltningen", "Bolaget AB"])),
         "responsible_role": draw(SAFE_TEXT),
         "contact_email": f"funktion{i}@testby.example",
-        "purpose": draw(SAFE_TEXT),
+        "purpose": " ".join(draw(st.lists(SAFE_TEXT, min_size=3, max_size=3))),  # a sentence (min_words: 3)
         "target_groups": draw(st.lists(SAFE_TEXT, min_size=1, max_size=3, unique=True)),
         "status": "closed" if closed else "active",
         "start_date": start,
     }
     if closed:
-        ch["closing_date"] = start + dt.timedelta(days=draw(st.integers(0, 3000)))
+        # a closed channel closed on or before the day of the check (issue 18: no future closing)
+        ch["closing_date"] = min(start + dt.timedelta(days=draw(st.integers(0, 3000))), TODAY)
         ch["last_archived"] = ch["closing_date"]
     return ch
 

@@ -81,6 +81,7 @@ def test_github_workflow_is_valid():
     wf = yaml.safe_load(path.read_text(encoding="utf-8"))
     steps = " ".join(s.get("run", "") for s in wf["jobs"]["check"]["steps"])
     assert "kanalregister check --format github" in steps and "GITHUB_STEP_SUMMARY" in steps
+    assert 'kanalregister check --format github --changed-since "origin/$BASE_REF"' in steps  # issue 18
     assert "kanalregister fmt --check" in steps and "kanalregister diff" in steps
     assert "deploy-pages" in json.dumps(wf["jobs"]["publish"])
 
@@ -122,6 +123,7 @@ def test_gitlab_ci_has_full_history_and_one_deploy_at_a_time():
     assert ci["check"]["interruptible"] is True
     check = "\n".join(ci["check"]["script"])
     assert "kanalregister check" in check and "kanalregister fmt --check" in check and "kanalregister diff" in check
+    assert 'kanalregister check --changed-since "origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME"' in check
     assert f'pip install -q "kanalregister=={kanalregister.__version__}"' in ci["default"]["before_script"]
 
 

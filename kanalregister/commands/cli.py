@@ -30,12 +30,25 @@ BUILD_WARNINGS_SHOWN = 10
 
 def _check(args) -> int:
     from ..register.loader import load
+    from .output import rule_summary
 
+    touched = None
+    if args.changed_since:
+        from .changed import touched_since
+
+        _needs_a_file(args.register, "check --changed-since")
+        touched = touched_since(Path(args.register), args.changed_since)
     with _without_gc():
         res = load(args.register, args.today or dt.date.today()).result
-    diags = res.diagnostics
+    diags, hidden = res.diagnostics, []
+    if touched is not None:
+        from .changed import split
+
+        parts = split(diags, touched)
+        diags, hidden = parts.shown, parts.hidden
     failed = bool(res.errors) or (args.strict and bool(diags))
-    emit(diags, args.format, channels=len(res.register.channels) if res.register else None)
+    emit(diags, args.format, channels=len(res.register.channels) if res.register else None,
+         by_rule=rule_summary(res.diagnostics), hidden=len(hidden))
     if args.format == "text" and not failed:
         n = len(res.register.channels) if res.register else 0
         print(f"{args.register}: OK, {n} channels", file=sys.stderr)
@@ -84,11 +97,11 @@ def _build_now(args) -> int:
 
 
 def _import(args) -> int:
-    from .importer import import_csv
+    from .importer import import_csv, parse_columns
 
     org = {k: v for k, v in (("name", args.name), ("website", args.website), ("email", args.email),
                              ("register_keeper", args.register_keeper)) if v}
-    res = import_csv(args.csv, org)
+    res = import_csv(args.csv, org, parse_columns(args.columns) if args.columns else None)
     if args.output:
         try:
             args.output.write_text(res.text, encoding="utf-8")

@@ -216,6 +216,20 @@ def diff_register(register: Path, base: str | None) -> tuple[RegisterDiff, str]:
         UsageError: not in a git repository, unknown ref.
         RegisterSyntaxError: the working-tree register cannot be read as safe YAML.
     """
+    old_data, new_data, shown = read_both(register, base)
+    return compare(old_data, new_data), shown
+
+
+def read_both(register: Path, base: str | None) -> tuple:
+    """The register as read at git ref ``base`` (default: the merge base with main) and in the
+    working tree: ``(old data or None, new data, the base as shown)``; the data are the root
+    mappings of :func:`kanalregister.register.read.parse_bytes`. A register missing or
+    unreadable at ``base`` is None (everything counts as new).
+
+    Raises:
+        UsageError: not in a git repository, unknown ref.
+        RegisterSyntaxError: the working-tree register cannot be read as safe YAML.
+    """
     register = Path(register).resolve()
     cwd = register.parent
     top = Path(git("rev-parse", "--show-toplevel", cwd=cwd).strip())
@@ -234,4 +248,4 @@ def diff_register(register: Path, base: str | None) -> tuple[RegisterDiff, str]:
     else:
         git("rev-parse", "--verify", ref, cwd=top)  # raises with git's message for a bad ref
     new_data = parse_bytes(register.read_bytes(), str(register)).data
-    return compare(old_data, new_data), (base or ref[:12])
+    return old_data, new_data, (base or ref[:12])

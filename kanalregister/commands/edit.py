@@ -21,6 +21,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from ..errors import Diagnostic, RegisterInvalid, UsageError, file_diagnostic
+from ..register.addresses import clean_register_addresses
 from ..register.loader import load
 from ..register.read import parse_bytes, read_bytes
 from ..register.schema import table
@@ -117,6 +118,7 @@ def format_register(path: Path) -> tuple[str, str]:
     """
     data, text = _load_rt(Path(path))
     canonicalise(data)
+    clean_register_addresses(data)  # issue 18 point 5: tracking parameters go (register.addresses)
     return text, dump(data)
 
 

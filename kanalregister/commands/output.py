@@ -9,6 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from ..errors import Diagnostic
+from ..i18n import _
 
 
 def _source_lines(file: str) -> list[str]:
@@ -83,6 +84,34 @@ def format_github(diags: list[Diagnostic]) -> str:
     return "\n".join(out)
 
 
+def rule_summary(diags: list[Diagnostic]) -> list[dict]:
+    """Counts per rule code: a list of ``{"code": str, "errors": int, "warnings": int}``, most
+    frequent first, then by code (issue 18: every run of ``check`` ends with it)."""
+    counts: dict[str, list[int]] = {}
+    for d in diags:
+        c = counts.setdefault(d.code, [0, 0])
+        c[0 if d.severity == "error" else 1] += 1
+    return [{"code": k, "errors": e, "warnings": w}
+            for k, (e, w) in sorted(counts.items(), key=lambda kv: (-sum(kv[1]), kv[0]))]
+
+
+def format_rule_summary(summary: list[dict], hidden: int = 0) -> str:
+    """The text form of :func:`rule_summary`: one line per rule code and the totals;
+    ``hidden`` (int) counts warnings not shown (``check --changed-since``)."""
+    errors = sum(r["errors"] for r in summary)
+    warnings = sum(r["warnings"] for r in summary)
+    lines = [_("Summary by rule:")] if summary else []
+    width = max((len(r["code"]) for r in summary), default=0)
+    for r in summary:
+        lines.append("  " + _("{code}  {errors} error(s), {warnings} warning(s)").format(
+            code=r["code"].ljust(width), errors=r["errors"], warnings=r["warnings"]))
+    lines.append(_("{errors} error(s), {warnings} warning(s)").format(errors=errors, warnings=warnings))
+    if hidden:
+        lines.append(_("{n} warning(s) about entries this change did not touch are counted above but not shown; "
+                       "run 'kanalregister check' without --changed-since to see them").format(n=hidden))
+    return "\n".join(lines)
+
+
 def format_json(diags: list[Diagnostic], **extra) -> str:
     """A JSON object: counts and the list of diagnostics (for tools)."""
     errors = sum(d.severity == "error" for d in diags)
@@ -91,14 +120,24 @@ def format_json(diags: list[Diagnostic], **extra) -> str:
 
 
 def emit(diags: list[Diagnostic], fmt: str, stream=None, summary: bool = True, **extra) -> None:
-    """Print diagnostics in ``fmt`` (text/github/json) to ``stream`` (default stderr; json: stdout)."""
+    """Print diagnostics in ``fmt`` (text/github/json) to ``stream`` (default stderr; json: stdout).
+
+    With ``summary``, text output ends with the totals (``by_rule``: a :func:`rule_summary`
+    list, then the counts per rule come first; ``hidden``: warnings counted but not shown).
+    JSON output carries ``extra`` as data."""
+    by_rule = extra.pop("by_rule", None)
+    hidden = extra.pop("hidden", 0)
     if fmt == "json":
+        if by_rule is not None:
+            extra["summary"] = {"by_rule": by_rule, "not_shown_warnings": hidden}
         print(format_json(diags, **extra), file=stream or sys.stdout)
         return
     stream = stream or sys.stderr
     if diags:
         print(format_github(diags) if fmt == "github" else format_text(diags), file=stream)
-    if summary and fmt == "text":
+    if summary and by_rule is not None:
+        print(format_rule_summary(by_rule, hidden), file=stream)
+    elif summary and fmt == "text":
         errors = sum(d.severity == "error" for d in diags)
         warnings = len(diags) - errors
         if errors or warnings:

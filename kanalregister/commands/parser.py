@@ -8,6 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 from .. import __version__
+from ..i18n import _
 from ..register.schema import table
 
 DEFAULT_REGISTER = "channels.yaml"
@@ -64,13 +65,23 @@ def make_parser() -> argparse.ArgumentParser:
                        description="Validate the register against the schema, the cross-field rules and the "
                                    "policy. Prints every problem with file:line:column; exit status 1 on errors.")
     register_opts(c)
+    c.add_argument("--changed-since", metavar="REF",
+                   help=_("for a pull request: report errors anywhere, but warnings only for the entries changed "
+                          "since the git ref REF (e.g. origin/main); the others are counted in the summary"))
 
     i = sub.add_parser("import", help="turn a CSV list of accounts into a register",
                        description="Read a CSV with columns org, platform, url (and optionally account) and write "
-                                   "a register. What the CSV lacks stays empty; gaps are reported by 'check'.")
+                                   "a register. What the CSV lacks stays empty; gaps are reported by 'check'."
+                                   + " " + _("Any column layout: name the columns with --columns. An account "
+                                             "value that is not a user name on its platform (spaces, say) is "
+                                             "taken as the display name, and the handle from the address."))
     i.add_argument("csv", type=Path, metavar="FILE.csv", help="the CSV file")
     i.add_argument("--output", "-o", type=Path, metavar="FILE", default=None,
                    help="where to write the register (default: print it)")
+    i.add_argument("--columns", metavar="FIELD=COLUMN,…",
+                   help=_("which CSV column gives which field, e.g. org=Department,url=URL,account=Account,"
+                          "platform=Platform (fields: org, platform, url, account, handle, name); columns not "
+                          "named are found by their header"))
     i.add_argument("--name", help="the organisation's name for the register's organisation section")
     i.add_argument("--website", help="the organisation's website (https)")
     i.add_argument("--email", help="the organisation's public function mailbox")

@@ -153,6 +153,9 @@ class Register:
         party_channels: the parties' channels (tuple[PartyChannel]).
         internal: channel id → :class:`ChannelInternal` (a read-only Mapping, made on access).
         policy: the resolved policy (``kanalregister.policy.Policy``).
+        as_of: the date the register was checked against (``--today`` or the clock), or
+            None; a channel whose ``start_date`` is later is planned, and the change log
+            holds nothing after it.
     """
 
     organisation: Organisation
@@ -160,6 +163,7 @@ class Register:
     party_channels: tuple[PartyChannel, ...]
     internal: Mapping
     policy: object
+    as_of: dt.date | None = None
 
     @property
     def active(self) -> tuple[Channel, ...]:
@@ -196,7 +200,10 @@ def change_log(register: Register) -> list[Event]:
     Derived from the register's own dated fields (``start_date``, ``last_changed``,
     ``closing_date``), not from git history: the dates are those of the events themselves,
     reviewed in the pull request, and the log is the same from a tarball, a shallow clone or
-    any host. A channel without dates contributes nothing.
+    any host. A channel without dates contributes nothing. A planned closing (an active
+    channel's ``closing_date``, after the day of the check: :mod:`kanalregister.register.dates`)
+    has not happened and is not in the log; nor is any event dated after ``register.as_of``
+    (a planned channel's start).
     """
     events = []
     for c in register.channels:
@@ -204,9 +211,11 @@ def change_log(register: Register) -> list[Event]:
             events.append(Event(c.start_date, "added", c))
         if c.last_changed:
             events.append(Event(c.last_changed, "changed", c, c.change_note))
-        if c.closing_date:
+        if c.closing_date and not c.is_active:
             events.append(Event(c.closing_date, "closed", c, c.successor))
     order = {"closed": 0, "changed": 1, "added": 2}
+    if register.as_of is not None:
+        events = [e for e in events if e.date <= register.as_of]
     return sorted(events, key=lambda e: (-e.date.toordinal(), e.channel.id, order[e.kind]))
 
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
+from ..i18n import _
 from .fields import suggest
 from .read import LocDict
 
@@ -48,9 +50,10 @@ RULES: tuple[RuleDef, ...] = (
             "every channel states its responsible role (kontoansvarig) and a public contact",
             "Botkyrka, Redovisa sociala medier (the förteckning states who is responsible); "
             "Avesta 3 (the contact person shall be stated)"),
-    RuleDef("purpose_target_group", "error", {},
-            "every channel states a meaningful purpose (syfte) and target group (målgrupp), not a placeholder",
-            "Botkyrka, Redovisa sociala medier; Gullspång Bilaga 1 question 4"),
+    RuleDef("purpose_target_group", "error", {"min_words": 3},
+            "every channel states a meaningful purpose (syfte) as a sentence of at least `min_words` words, "
+            "and a target group (målgrupp), not a placeholder",
+            "Botkyrka, Redovisa sociala medier; Gullspång Bilaga 1 question 4 (describe the purpose)"),
     RuleDef("administrators", "error", {"minimum": 2},
             "an active channel has at least `minimum` administrators (internal)",
             "Gullspång Bilaga 1 question 5 (at least two); Botkyrka, Administrera konto (at least two)"),
@@ -78,6 +81,8 @@ RULES: tuple[RuleDef, ...] = (
             "(screenshots before large changes)"),
 )
 RULE_BY_KEY = {r.key: r for r in RULES}
+#: A word of a purpose: a run of letters or digits (``purpose_target_group``'s ``min_words``).
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -245,9 +250,14 @@ def evaluate_channel(pol: Policy, ch, internal, today: dt.date, horizon_days: in
         if missing:
             add("responsible", ch, "missing", "missing " + " and ".join(missing), missing[0])
     if "purpose_target_group" in on:
+        words, need = len(_WORD.findall(ch.purpose or "")), pol.param("purpose_target_group", "min_words")
         if not meaningful(ch.purpose):
             add("purpose_target_group", ch, "missing",
                 "no meaningful purpose (syfte)" if ch.purpose else "missing purpose (syfte)", "purpose")
+        elif words < need:
+            add("purpose_target_group", ch, "missing",
+                _("the purpose (syfte) has {n} word(s); write a sentence of at least {need} words on why the "
+                  "channel exists").format(n=words, need=need), "purpose")
         if not ch.target_groups or not all(meaningful(t) for t in ch.target_groups):
             add("purpose_target_group", ch, "missing",
                 "no meaningful target group (målgrupp)" if ch.target_groups else "missing target_groups (målgrupp)",

@@ -2,7 +2,7 @@
 
 Cross-field rules (beside the schema, since a Table Schema cannot say them):
 
-* a closed channel has a closing date, on or after its start date; an active one has none;
+* a closed channel has a closing date, on or after its start date (against today: :mod:`.dates`);
 * a successor names another channel of the register;
 * every URL is an https address without credentials, and its host belongs to the platform;
 * names do not mix scripts like look-alike fakes do (:func:`kanalregister.text.lookalike`).
@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 import urllib.parse
 
+from ..i18n import _
+from .addresses import clean_url, tracking_in
 from .fields import suggest
 from .platforms import PLATFORMS
 from .schema import table
@@ -169,6 +171,7 @@ def check_channel(ck, row: dict, node) -> frozenset[str]:
         p = url_problem(alias, row["platform"])
         if p:
             ck.err(node["aliases"].pos[j], p[0], f"aliases[{j}]", p[1], p[2])
+    _check_tracking(ck, row, node)
     _check_name(ck, row["name"], node, "name", "name")
     for key in ("handle", "url"):  # what identifies the account: no look-alike letters either
         if row.get(key):
@@ -179,9 +182,6 @@ def check_channel(ck, row: dict, node) -> frozenset[str]:
     if status == "closed" and closing is None:
         ck.err(node.pos.get("status"), "rule.closing-date", "closing_date",
                "a closed channel needs its closing date (closing_date)", "add closing_date: YYYY-MM-DD")
-    if status == "active" and closing is not None:
-        ck.err(node.pos["closing_date"], "rule.active-closed", "closing_date",
-               "an active channel cannot have a closing date", "set status: closed, or remove closing_date")
     if start and closing and closing < start:
         ck.err(node.pos["closing_date"], "rule.closing-before-start", "closing_date",
                f"closing date {closing} is before the start date {start}")
@@ -198,6 +198,7 @@ def check_channel(ck, row: dict, node) -> frozenset[str]:
 def check_party(ck, row: dict, node, path: str, contacts: tuple) -> None:
     """The rules of one party channel (``party_channels[i]``): address, names, no personal data."""
     _check_url(ck, row["url"], row["platform"], node, f"{path}.url", "url")
+    _check_tracking(ck, row, node, f"{path}.")
     for key in ("party", "name"):
         if key in row:
             _check_name(ck, row[key], node, f"{path}.{key}", key)
@@ -262,6 +263,19 @@ def _check_url(ck, url, platform, node, path, key) -> None:
     p = url_problem(url, platform)
     if p:
         ck.err(node.pos[key], p[0], path, p[1], p[2])
+
+
+def _check_tracking(ck, row: dict, node, prefix: str = "") -> None:
+    """Warn about tracking parameters (:mod:`kanalregister.register.addresses`) in ``url`` and ``aliases``."""
+    places = [("url", row["url"], node)] + [(j, a, node["aliases"]) for j, a in enumerate(row.get("aliases", ()))]
+    for key, value, where in places:
+        found = tracking_in(value)
+        if found:
+            ck.err(_at(where, key, found[1]), "url.tracking", prefix + (key if key == "url" else f"aliases[{key}]"),
+                   _("the address contains tracking parameter(s) {names}, which are not part of the account's "
+                     "address").format(names=", ".join(found[0])),
+                   _("write {url} ('kanalregister fmt' removes them)").format(url=clean_url(value)),
+                   severity="warning")
 
 
 def _check_name(ck, name, node, path, key) -> None:

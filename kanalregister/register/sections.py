@@ -8,6 +8,7 @@ import urllib.parse
 
 from ..i18n import _
 from . import policy
+from .addresses import clean_url
 from .fields import Checker, clip, describe
 from .read import Document, LocDict, LocList
 from .rules import url_problem
@@ -150,8 +151,8 @@ def check_unique(ck: Checker, seen: dict, row: dict, pos, path: str) -> bool:
 
 def unique_key(field: str, value: str) -> str:
     """Key under which uniqueness is checked: ids and URLs compare without case, URLs also
-    without a trailing slash or ``www.`` (two spellings of one account are one account)."""
-    v = value.lower()
+    without tracking parameters (:func:`kanalregister.register.addresses.clean_url`), a
+    trailing slash or ``www.`` (two spellings of one account are one account)."""
     if field == "url":
-        v = v.rstrip("/").replace("://www.", "://", 1)
-    return v
+        return clean_url(value).lower().rstrip("/").replace("://www.", "://", 1)
+    return value.lower()

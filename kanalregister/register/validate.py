@@ -14,8 +14,9 @@ The register is checked in two layers, so that a build can keep what did not cha
    :class:`kanalregister.model.Register`.
 
 Every problem is collected as a :class:`~kanalregister.errors.Diagnostic` at the offending
-value; one run reports all of them. Policy findings are reported only when nothing else is
-an error (until then they would be noise), as before.
+value; one run reports all of them, the policy's findings of every readable entry included,
+whatever else is wrong (issue 18: an imported register's missing organisation facts hid
+every per-channel finding).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..errors import Diagnostic
-from . import model, policy, rules
+from . import dates, model, policy, rules
 from .fields import Checker
 from .read import Document, LocList
 from .schema import table
@@ -148,6 +149,7 @@ def check_entry(node, pos: tuple[int, int], pol: policy.Policy, today: dt.date) 
     if row is None:
         return Entry(None, tuple(ck.c.items), (), {"": pos}, {}, frozenset(), ())
     flagged = rules.check_channel(ck, row, node)
+    dates.check_dates(ck, row, node, today)
     own = tuple(ck.c.items)
     ck.c.items = []
     channel = model.Channel(line=pos[0], **{k: v for k, v in row.items() if k in _PUBLIC})
@@ -253,18 +255,19 @@ def assemble(sections: Sections, placed: list[Placed], today: dt.date) -> Result
         rules.check_organisation(ck, sections.org_row, sections.root["organisation"], (emails, phones))
     for row, node, path in sections.parties:
         rules.check_party(ck, row, node, path, (emails, phones))
-    if ck.c.n_errors:
-        return Result(None, sorted(items, key=Diagnostic.sort_key))
-    register = _build(sections, valid)
+    broken = ck.c.n_errors
     for p in valid:
         for d in p.entry.findings:
             items.append(_moved(d, file, p.shift, f"channels[{p.i}]"))
             if d.severity == "error":
                 ck.c.n_errors += 1
+    if broken:
+        return Result(None, sorted(items, key=Diagnostic.sort_key))
+    register = _build(sections, valid, today)
     return Result(None if ck.c.n_errors else register, sorted(items, key=Diagnostic.sort_key), register)
 
 
-def _build(sections: Sections, valid: list[Placed]) -> model.Register:
+def _build(sections: Sections, valid: list[Placed], today: dt.date) -> model.Register:
     chans, rows = [], {}
     public = _PUBLIC
     for p in valid:
@@ -277,6 +280,7 @@ def _build(sections: Sections, valid: list[Placed]) -> model.Register:
         party_channels=tuple(model.PartyChannel(**r) for r, _n, _p in sections.parties),
         internal=_Internal(rows),
         policy=sections.policy,
+        as_of=today,
     )
 
 

@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from ..cache.blocks import BlockStore, memo_join
 from ..errors import Diagnostic, SiteSourceError
+from ..register.dates import planned
 from ..register.model import Channel, Event, Organisation, PartyChannel, Register, change_log
 from .content import ContentPage, content_line, load_content, markdown_text
 from .dcat import CATALOGUE_PATH, catalogue_url
@@ -94,6 +95,7 @@ class Renderer:
         self.keys = keys
         self.rows = rows if rows is not None else BlockStore(None, "")
         self.env.filters["rows"] = self._rows_filter()
+        self.env.tests["planned"] = lambda c: planned(c, register.as_of)  # {% if c is planned %}
 
     def item_key(self, item) -> str | None:
         """A key that changes whenever what a row of ``item`` shows may change, or None.
@@ -113,7 +115,9 @@ class Renderer:
         """Channel id → its :meth:`item_key`, computed once (empty without digests)."""
         if self._ckeys is None:
             keys = self.keys or {}
+            as_of = self.register.as_of  # a planned channel's page and rows change on its first day
             self._ckeys = {c.id: f"{keys[c.id]}:{c.line}:{keys.get(c.successor, '') if c.successor else ''}"
+                           + (":planned" if planned(c, as_of) else "")
                            for c in self.register.channels} if self.keys is not None else {}
         return self._ckeys
 
@@ -272,7 +276,8 @@ class Renderer:
             act = active()
             keys = name_keys()
             return self._render("verify.html", "kontrollera.html", active=sorted(act, key=lambda c: keys[c.id]),
-                                data=verify_data(reg, self.keys, self.rows if self.keys is not None else None),
+                                data=verify_data(reg, self.channel_keys if self.keys is not None else None,
+                                                 self.rows if self.keys is not None else None),
                                 example_handle=next((c.handle for c in act if c.handle), "kommunen"))
 
         jobs = [

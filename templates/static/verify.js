@@ -140,7 +140,8 @@
         var a = el("a", c.name + " på " + c.platformLabel, {href: c.page});
         li.appendChild(a);
         li.appendChild(document.createTextNode(". Ansvarig: " + c.department + (c.unit ? ", " + c.unit : "") +
-          ". Kontakt: " + (c.contact || data.org.email) + "."));
+          ". Kontakt: " + (c.contact || data.org.email) + "." + (c.starts ? " Kontot är planerat och startar den " + c.starts + "." : "") +
+          (c.closing ? " Kontot avslutas den " + c.closing + "." : "")));
         ul.appendChild(li);
       });
       box.appendChild(ul);
