@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from ..errors import KanalregisterError, UsageError, file_diagnostic
+from ..i18n import LANGUAGES, _, set_language
 from ..register.schema import table
 from .output import emit
 from .parser import make_parser
@@ -274,6 +275,16 @@ COMMANDS = {"build": _build, "check": _check, "import": _import, "diff": _diff, 
             "serve": _serve, "schema": _schema, "docs": _docs, "report": _report, "init": _init}
 
 
+def _lang_of(argv: list[str]) -> str | None:
+    """The ``--lang`` of ``argv`` when it names a language, else None (the environment's; a
+    wrong value is reported by the parser)."""
+    for i, a in enumerate(argv):
+        value = argv[i + 1] if a == "--lang" and i + 1 < len(argv) else a[7:] if a.startswith("--lang=") else None
+        if value is not None:
+            return value if value in LANGUAGES else None
+    return None
+
+
 _EXITING = False  # set by main(exiting=True): the process ends when main returns
 
 
@@ -289,6 +300,8 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
     global _EXITING
     _EXITING = exiting
     argv = list(sys.argv[1:] if argv is None else argv)
+    # the language first: the parser's help and every message made after are in it
+    set_language(_lang_of(argv))
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv = ["build", *argv]
     args = make_parser().parse_args(argv)

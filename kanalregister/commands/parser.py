@@ -8,6 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 from .. import __version__
+from ..i18n import LANGUAGES, _
 from ..register.schema import table
 
 DEFAULT_REGISTER = "channels.yaml"
@@ -23,9 +24,20 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date YYYY-MM-DD") from None
 
 
+def language_option(default=None) -> argparse.ArgumentParser:
+    """The parent parser of every command: ``--lang sv|en`` (the language of messages)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--lang", choices=LANGUAGES, default=default,
+                        help=_("language of messages: sv (Swedish, the default) or en (English); "
+                               "also KANALREGISTER_LANG"))
+    return common
+
+
 def make_parser() -> argparse.ArgumentParser:
-    """The ``kanalregister`` argument parser with every command's sub-parser."""
+    """The ``kanalregister`` argument parser with every command's sub-parser; its help is in
+    the language of :func:`kanalregister.i18n.language` (set it before calling)."""
     p = argparse.ArgumentParser(
+        parents=[language_option()],
         prog="kanalregister",
         description="Validate a register of official social-media channels (channels.yaml) and publish "
                     "it as the public förteckning: a static site plus open data.",
@@ -33,6 +45,11 @@ def make_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"kanalregister {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    common = language_option(argparse.SUPPRESS)
+
+    def add(name, **kw):  # every command takes --lang
+        return sub.add_parser(name, parents=[common], **kw)
+
 
     def register_opts(sp):
         sp.add_argument("--register", "-r", default=DEFAULT_REGISTER, metavar="FILE",
@@ -44,7 +61,7 @@ def make_parser() -> argparse.ArgumentParser:
                         help="how to print problems: text (default, with the source line), "
                              "github (workflow annotations) or json")
 
-    b = sub.add_parser("build", help="validate the register and publish the site (default command)",
+    b = add("build", help="validate the register and publish the site (default command)",
                        description="Validate the register, then write the pages and open data into the output "
                                    "folder. Nothing is written when the register has errors; the output folder "
                                    "is replaced only when the whole build succeeded.")
@@ -60,12 +77,12 @@ def make_parser() -> argparse.ArgumentParser:
                    help="neither read nor write the build cache (.<out>.kanalregister-cache beside the output "
                         "folder); the output is the same, only slower to rebuild")
 
-    c = sub.add_parser("check", help="validate the register only; write nothing",
+    c = add("check", help="validate the register only; write nothing",
                        description="Validate the register against the schema, the cross-field rules and the "
                                    "policy. Prints every problem with file:line:column; exit status 1 on errors.")
     register_opts(c)
 
-    i = sub.add_parser("import", help="turn a CSV list of accounts into a register",
+    i = add("import", help="turn a CSV list of accounts into a register",
                        description="Read a CSV with columns org, platform, url (and optionally account) and write "
                                    "a register. What the CSV lacks stays empty; gaps are reported by 'check'.")
     i.add_argument("csv", type=Path, metavar="FILE.csv", help="the CSV file")
@@ -76,7 +93,7 @@ def make_parser() -> argparse.ArgumentParser:
     i.add_argument("--email", help="the organisation's public function mailbox")
     i.add_argument("--register-keeper", help="who keeps the register (role or unit)")
     i.add_argument("--format", choices=("text", "github", "json"), default="text", help="how to print findings")
-    d = sub.add_parser("diff", help="summarise what changed in the register since a git ref (Markdown)",
+    d = add("diff", help="summarise what changed in the register since a git ref (Markdown)",
                        description="Compare the register at a git ref (default: the merge base with the main "
                                    "branch) with the working tree and print a Markdown summary for a reviewer: "
                                    "channels added, removed, closed and reopened, each changed field with its old "
@@ -86,14 +103,14 @@ def make_parser() -> argparse.ArgumentParser:
     d.add_argument("--output", "-o", type=Path, metavar="FILE",
                    help="also append the Markdown to this file (e.g. $GITHUB_STEP_SUMMARY)")
 
-    f = sub.add_parser("fmt", help="format the register canonically, keeping comments",
+    f = add("fmt", help="format the register canonically, keeping comments",
                        description="Rewrite the register in canonical form: sections and keys in schema order, "
                                    "channels sorted by förvaltning then id. Comments are kept.")
     f.add_argument("--register", "-r", default=DEFAULT_REGISTER, metavar="FILE", help="the register file")
     f.add_argument("--check", action="store_true", help="only check: exit 1 and show the difference if not canonical")
     f.add_argument("--format", choices=("text", "github", "json"), default="text", help="how to print problems")
 
-    n = sub.add_parser("new", help="add a channel from the aktivitetsplan questions",
+    n = add("new", help="add a channel from the aktivitetsplan questions",
                        description="Add a channel entry to the register, from options or by answering the "
                                    "aktivitetsplan questions (Gullspång Bilaga 1) in a terminal. The entry is "
                                    "written only when the register stays valid; the rest of the file is kept.")
@@ -112,7 +129,7 @@ def make_parser() -> argparse.ArgumentParser:
             n.add_argument(flag, metavar="VALUE", help=f"{spec.title}: {spec.description}"
                            + (" ('Namn, e-post, telefon')" if spec.type == "object" else ""))
 
-    sv = sub.add_parser("serve", help="preview the site locally, rebuilding on changes",
+    sv = add("serve", help="preview the site locally, rebuilding on changes",
                         description="Build, serve the output folder on http://127.0.0.1:PORT/ and rebuild when the "
                                     "register, the content or the templates change. Stop with Ctrl-C.")
     register_opts(sv)
@@ -122,13 +139,13 @@ def make_parser() -> argparse.ArgumentParser:
                     help="folder of Markdown pages (default: content/ beside the register if it exists)")
     sv.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0 picks a free one)")
 
-    sc = sub.add_parser("schema", help="write the JSON Schema of channels.yaml for editors",
+    sc = add("schema", help="write the JSON Schema of channels.yaml for editors",
                         description="Print (or write with --output) the JSON Schema of the whole register, "
                                     "generated from the Table Schemas. channels.yaml points editors at it with a "
                                     "yaml-language-server modeline.")
     sc.add_argument("--output", "-o", type=Path, metavar="FILE", help="write to this file instead of printing")
 
-    rp = sub.add_parser("report", help="internal compliance report: what is due or overdue (never published)",
+    rp = add("report", help="internal compliance report: what is due or overdue (never published)",
                         description="List, per förvaltning and most urgent first, what is overdue, missing or due "
                                     "soon under the register's policy: screenshots to archive, reviews, "
                                     "administrators, passive accounts. Exit status 3 when anything is overdue or "
@@ -144,7 +161,7 @@ def make_parser() -> argparse.ArgumentParser:
     rp.add_argument("--site", type=Path, default=Path(DEFAULT_OUT), metavar="DIR",
                     help="the public output folder, which the report must never be written into")
 
-    it = sub.add_parser("init", help="make a new register repository: channels.yaml, CI, README",
+    it = add("init", help="make a new register repository: channels.yaml, CI, README",
                         description="Write a complete register repository into DIR (created if missing): "
                                     "channels.yaml with a commented-out example channel, the editors' schema, the "
                                     "content page to adapt, GitHub and GitLab CI that install this version of "
@@ -158,7 +175,7 @@ def make_parser() -> argparse.ArgumentParser:
     it.add_argument("--email", help="the organisation's public function mailbox")
     it.add_argument("--org-number", help="the organisation number, NNNNNN-NNNN (optional)")
 
-    dc = sub.add_parser("docs", help="write docs/fields.md from the schema",
+    dc = add("docs", help="write docs/fields.md from the schema",
                         description="Write the field reference generated from the Table Schemas.")
     dc.add_argument("--output", "-o", type=Path, default=Path("docs/fields.md"), metavar="FILE",
                     help="where to write (default docs/fields.md)")

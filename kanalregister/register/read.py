@@ -22,6 +22,8 @@ from pathlib import Path
 import yaml
 
 from ..errors import Collector, Diagnostic, RegisterSyntaxError
+from ..i18n import _
+from .yamlerrors import explain
 
 try:  # libyaml's C parser; PyYAML's pure-Python one is ~10x slower but equivalent.
     _Parser = yaml.CSafeLoader
@@ -323,8 +325,9 @@ def _build(text: str, col: Collector, root_pos: list) -> object:
         if "nesting depth" in problem:  # newer libyaml stops deep nesting itself, before MAX_DEPTH is reached
             col.add(line, c, "yaml.depth", "", f"nesting deeper than {MAX_DEPTH} levels; the register needs at most 4")
             return None
-        col.add(line, c, "yaml.syntax", "", f"YAML syntax error: {problem}"
-                + (f" ({exc.context})" if exc.context else ""))
+        at = _p(exc.context_mark) if exc.context_mark else None
+        e = explain(text, exc.problem, exc.context, line, c, at)
+        col.add(e.line, e.col, e.code, "", e.message, e.hint)
         return None
     except yaml.YAMLError as exc:  # e.g. ReaderError: a character YAML does not allow
         mark = getattr(exc, "position", None)
