@@ -38,7 +38,7 @@ def _check(args) -> int:
     emit(diags, args.format, channels=len(res.register.channels) if res.register else None)
     if args.format == "text" and not failed:
         n = len(res.register.channels) if res.register else 0
-        print(f"{args.register}: OK, {n} channels", file=sys.stderr)
+        print(_("{register}: OK, {n} channels").format(register=args.register, n=n), file=sys.stderr)
     return 1 if failed else 0
 
 
@@ -71,15 +71,16 @@ def _build_now(args) -> int:
     shown = result.warnings if args.format != "text" else result.warnings[:BUILD_WARNINGS_SHOWN]
     emit(shown, args.format, summary=False)
     if len(shown) < len(result.warnings):
-        print(f"… and {len(result.warnings) - len(shown)} more warning(s): run 'kanalregister check' to see all",
-              file=sys.stderr)
+        more = len(result.warnings) - len(shown)
+        print(_("… and {n} more warning(s): run 'kanalregister check' to see all").format(n=more), file=sys.stderr)
     if args.format != "json":
         if not result.files:
-            print(f"{args.register}: nothing changed since the last build; {args.out}/ is up to date",
-                  file=sys.stderr)
+            print(_("{register}: nothing changed since the last build; {out}/ is up to date").format(
+                register=args.register, out=args.out), file=sys.stderr)
         else:
-            how = f" ({result.reused} channels unchanged since the last build)" if result.reused else ""
-            print(f"{args.register}: published {len(result.files)} files to {args.out}/{how}", file=sys.stderr)
+            how = _(" ({n} channels unchanged since the last build)").format(n=result.reused) if result.reused else ""
+            print(_("{register}: published {n} files to {out}/{how}").format(
+                register=args.register, n=len(result.files), out=args.out, how=how), file=sys.stderr)
     return 0
 
 
@@ -93,21 +94,23 @@ def _import(args) -> int:
         try:
             args.output.write_text(res.text, encoding="utf-8")
         except OSError as exc:
-            raise UsageError([file_diagnostic(str(args.output), "import.write", f"cannot write: {exc}")]) from None
+            raise UsageError([file_diagnostic(str(args.output), "import.write",
+                                              _("cannot write: {exc}").format(exc=exc))]) from None
     else:
         sys.stdout.write(res.text)
     emit(res.findings, args.format, summary=False)
-    print(f"{args.csv}: imported {res.channels} channels of {res.organisations} organisations; "
-          f"{len(res.findings)} import finding(s). Run 'kanalregister check' for the gaps per channel.",
-          file=sys.stderr)
+    print(_("{csv}: imported {channels} channels of {organisations} organisations; {n} import "
+            "finding(s). Run 'kanalregister check' for the gaps per channel.").format(
+        csv=args.csv, channels=res.channels, organisations=res.organisations, n=len(res.findings)), file=sys.stderr)
     return 1 if any(d.severity == "error" for d in res.findings) else 0
 
 
 def _needs_a_file(register: str, command: str) -> None:
     """Refuse ``-`` (standard input) for a command that needs the register as a file."""
     if register == "-":
-        raise UsageError([file_diagnostic("-", "usage.stdin", f"'{command}' needs the register as a file",
-                                          "name the file with --register, e.g. --register channels.yaml")])
+        raise UsageError([file_diagnostic("-", "usage.stdin",
+                                          _("'{command}' needs the register as a file").format(command=command),
+                                          _("name the file with --register, e.g. --register channels.yaml"))])
 
 
 def _diff(args) -> int:
@@ -134,15 +137,15 @@ def _fmt(args) -> int:
         sys.stdout.write(after)
         return 0
     if before == after:
-        print(f"{args.register}: already formatted", file=sys.stderr)
+        print(_("{register}: already formatted").format(register=args.register), file=sys.stderr)
         return 0
     if args.check:
         sys.stdout.writelines(difflib.unified_diff(before.splitlines(True), after.splitlines(True),
                                                    f"{args.register} (now)", f"{args.register} (formatted)"))
-        print(f"{args.register}: not formatted; run 'kanalregister fmt'", file=sys.stderr)
+        print(_("{register}: not formatted; run 'kanalregister fmt'").format(register=args.register), file=sys.stderr)
         return 1
     Path(args.register).write_text(after, encoding="utf-8")
-    print(f"{args.register}: formatted", file=sys.stderr)
+    print(_("{register}: formatted").format(register=args.register), file=sys.stderr)
     return 0
 
 
@@ -162,7 +165,7 @@ def _new(args) -> int:
             v = parse_person(v)
         values[spec.name] = v
     if args.interactive or (sys.stdin.isatty() and not values):
-        print("Ny kanal: svara på frågorna i aktivitetsplanen (tomt svar hoppar över en valfri fråga).",
+        print(_("Ny kanal: svara på frågorna i aktivitetsplanen (tomt svar hoppar över en valfri fråga)."),
               file=sys.stderr)
         order = ["platform", "url", "department", "unit", "purpose", "target_groups", "administrators",
                  "substitute", "monitoring", "hours_per_week", "name", "handle", "responsible_role",
@@ -175,7 +178,8 @@ def _new(args) -> int:
     values.setdefault("status", "active")
     _text, warnings = add_channel(Path(args.register), values, args.today)
     emit(warnings, args.format, summary=False)
-    print(f"{args.register}: added channel '{values.get('id')}'", file=sys.stderr)
+    print(_("{register}: added channel '{values_get_id}'").format(register=args.register,
+                                                                  values_get_id=values.get('id')), file=sys.stderr)
     return 0
 
 
@@ -196,7 +200,10 @@ def _serve(args) -> int:
     watcher.start()
     server = make_server(Path(args.out), args.port)
     host, port = server.server_address[:2]
-    print(f"serving {args.out}/ on http://{host}:{port}/ ; rebuilding on changes (Ctrl-C stops)", file=sys.stderr,
+    print(_("serving {out}/ on http://{host}:{port}/ ; rebuilding on changes (Ctrl-C stops)").format(out=args.out,
+                                                                                                     host=host,
+                                                                                                         port=port),
+                                                                                                             file=sys.stderr,
           flush=True)
     try:
         server.serve_forever()
@@ -217,7 +224,8 @@ def _report(args) -> int:
     for target in (args.output, args.ics):
         if target is not None and (target.resolve() == site or site in target.resolve().parents):
             raise UsageError([file_diagnostic(str(target), "report.public",
-                                              f"the report is internal and must not be written into {args.site}/")])
+                                              _("the report is internal and must not be written into {site}/").format(
+                                                  site=args.site))])
     res = load(args.register, today).result
     hard = [d for d in res.diagnostics if d.severity == "error" and not d.code.startswith("policy.")]
     if res.model is None or hard:
@@ -267,7 +275,7 @@ def _docs(args) -> int:
 
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(field_docs_markdown() + "\n", encoding="utf-8")
-    print(f"wrote {args.output}", file=sys.stderr)
+    print(_("wrote {output}").format(output=args.output), file=sys.stderr)
     return 0
 
 
@@ -313,15 +321,17 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
         emit(exc.diagnostics, getattr(args, "format", "text"))
         return 1
     except KeyboardInterrupt:
-        print("interrupted; the output folder was not changed", file=sys.stderr)
+        print(_("interrupted; the output folder was not changed"), file=sys.stderr)
         return 130
     except BrokenPipeError:  # e.g. `kanalregister diff | head`
         sys.stderr.close()
         return 0
     except OSError as exc:  # a full disk, a read-only or vanished folder: the machine's, not a bug
         where = str(exc.filename) if exc.filename else "kanalregister"
-        emit([file_diagnostic(where, "os.error", f"{exc.strerror or exc}; nothing was published, the previous "
-                              "output is unchanged", "free space or fix the folder's permissions, then run again")],
+        emit([file_diagnostic(where, "os.error",
+                              _("{error}; nothing was published, the previous output is unchanged").format(
+                                  error=exc.strerror or exc),
+                              _("free space or fix the folder's permissions, then run again"))],
              getattr(args, "format", "text"))
         return 1
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import KanalregisterError, UsageError, file_diagnostic
+from ..i18n import _
 from ..register.read import parse_bytes
 from ..register.schema import table
 
@@ -188,9 +189,11 @@ def git(*args: str, cwd: Path) -> str:
     try:
         p = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise UsageError([file_diagnostic("git", "git.failed", f"cannot run git: {exc}")]) from None
+        raise UsageError([file_diagnostic("git", "git.failed", _("cannot run git: {exc}").format(exc=exc))]) from None
     if p.returncode != 0:
-        raise UsageError([file_diagnostic("git", "git.failed", f"git {' '.join(args)}: {p.stderr.strip()}")])
+        raise UsageError([file_diagnostic("git", "git.failed",
+                                          _("git {join_args}: {p_stderr_strip}").format(join_args=' '.join(args),
+                                                                                        p_stderr_strip=p.stderr.strip()))])
     return p.stdout
 
 
@@ -202,8 +205,8 @@ def default_base(cwd: Path) -> str:
         except UsageError:
             continue
         return git("merge-base", "HEAD", ref, cwd=cwd).strip()
-    raise UsageError([file_diagnostic("git", "git.no-main", "no main branch to compare with",
-                                      "name the base: kanalregister diff BASE")])
+    raise UsageError([file_diagnostic("git", "git.no-main", _("no main branch to compare with"),
+                                      _("name the base: kanalregister diff BASE"))])
 
 
 def diff_register(register: Path, base: str | None) -> tuple[RegisterDiff, str]:
@@ -225,7 +228,7 @@ def diff_register(register: Path, base: str | None) -> tuple[RegisterDiff, str]:
     try:
         old_raw = subprocess.run(["git", "show", f"{ref}:{rel}"], cwd=top, capture_output=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise UsageError([file_diagnostic("git", "git.failed", f"cannot run git: {exc}")]) from None
+        raise UsageError([file_diagnostic("git", "git.failed", _("cannot run git: {exc}").format(exc=exc))]) from None
     if old_raw.returncode == 0:
         try:
             old_data = parse_bytes(old_raw.stdout, f"{ref}:{rel}").data

@@ -21,6 +21,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from ..errors import Diagnostic, RegisterInvalid, UsageError, file_diagnostic
+from ..i18n import _
 from ..register.loader import load
 from ..register.read import parse_bytes, read_bytes
 from ..register.schema import table
@@ -94,7 +95,7 @@ def _load_rt(path: Path) -> tuple[CommentedMap, str]:
     doc = parse_bytes(raw, str(path))  # the safe loader's checks first (tags, aliases, duplicates…)
     if not isinstance(doc.data, dict):
         raise RegisterInvalid([Diagnostic(str(path), 1, 1, "error", "schema.root", "",
-                                          "the register must be a mapping")])
+                                          _("the register must be a mapping"))])
     text = raw.decode("utf-8-sig")
     try:
         return _yaml().load(text), text
@@ -206,7 +207,7 @@ def add_channel(path: Path, values: dict, today: dt.date | None = None) -> tuple
     try:
         entry = build_entry(values)
     except ValueError as exc:
-        raise RegisterInvalid([file_diagnostic("new", "new.value", f"bad value: {exc}")]) from None
+        raise RegisterInvalid([file_diagnostic("new", "new.value", _("bad value: {exc}").format(exc=exc))]) from None
     channels = data.get("channels")
     if not isinstance(channels, CommentedSeq):
         channels = CommentedSeq()

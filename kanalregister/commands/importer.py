@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Diagnostic, UsageError, file_diagnostic
+from ..i18n import _
 from ..register.platforms import LABEL_TO_KEY, PLATFORMS
 from ..register.policy import RULES
 from ..register.rules import url_problem
@@ -86,11 +87,12 @@ def import_csv(path: str | Path, organisation: dict | None = None) -> ImportResu
             missing = [c for c in REQUIRED_COLUMNS if c not in columns]
             if missing:
                 raise UsageError([Diagnostic(name, 1, 1, "error", "import.columns", "",
-                                             f"missing column(s): {', '.join(missing)}",
-                                             f"the header has: {', '.join(columns)}")])
+                                             _("missing column(s): {names}").format(names=", ".join(missing)),
+                                             _("the header has: {names}").format(names=", ".join(columns)))])
             rows = list(reader)
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise UsageError([file_diagnostic(name, "import.read", f"cannot read the CSV: {exc}")]) from None
+        raise UsageError([file_diagnostic(name, "import.read",
+                                          _("cannot read the CSV: {exc}").format(exc=exc))]) from None
 
     findings: list[Diagnostic] = []
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from ..i18n import _
 from .scaffold import DESCRIPTIONS, InitResult, Organisation, repo_copies
 
 
@@ -81,20 +82,20 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
 
     p = argparse.ArgumentParser(prog="python -m kanalregister.commands.init",
-                                description="Rewrite (--sync) or compare (--check) kanalregister's own copies "
-                                            "of the CI files with what 'kanalregister init' writes.")
+                                description=_("Rewrite (--sync) or compare (--check) kanalregister's own copies "
+                                            "of the CI files with what 'kanalregister init' writes."))
     mode = p.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--sync", action="store_true", help="rewrite the copies that differ")
-    mode.add_argument("--check", action="store_true", help="only report the copies that differ")
+    mode.add_argument("--sync", action="store_true", help=_("rewrite the copies that differ"))
+    mode.add_argument("--check", action="store_true", help=_("only report the copies that differ"))
     p.add_argument("root", nargs="?", type=Path, default=Path(__file__).resolve().parent.parent.parent,
-                   help="the repository (default: the source tree this module is in)")
+                   help=_("the repository (default: the source tree this module is in)"))
     args = p.parse_args(argv)
     changed = sync(args.root, write=args.sync)
     for rel in changed:
         print(f"{rel}: {'rewritten' if args.sync else 'differs from kanalregister init; run --sync'}",
               file=sys.stderr)
     if not changed:
-        print("the CI files are identical to what kanalregister init writes", file=sys.stderr)
+        print(_("the CI files are identical to what kanalregister init writes"), file=sys.stderr)
     return 1 if changed and args.check else 0
 
 

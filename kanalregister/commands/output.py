@@ -9,6 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from ..errors import Diagnostic
+from ..i18n import _
 
 
 def _source_lines(file: str) -> list[str]:
@@ -102,4 +103,4 @@ def emit(diags: list[Diagnostic], fmt: str, stream=None, summary: bool = True, *
         errors = sum(d.severity == "error" for d in diags)
         warnings = len(diags) - errors
         if errors or warnings:
-            print(f"{errors} error(s), {warnings} warning(s)", file=stream)
+            print(_("{errors} error(s), {warnings} warning(s)").format(errors=errors, warnings=warnings), file=stream)

@@ -15,6 +15,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
+from ..i18n import _
 from .fields import suggest
 from .read import LocDict
 
@@ -137,12 +138,12 @@ def parse(node, pos, ck) -> Policy:
     if node is None:
         return pol
     if not isinstance(node, LocDict):
-        ck.err(pos, "policy.type", "policy", "policy must be a mapping of rule: level")
+        ck.err(pos, "policy.type", "policy", _("policy must be a mapping of rule: level"))
         return pol
     for key, value in node.items():
         path = f"policy.{key}"
         if key not in RULE_BY_KEY:
-            ck.err(node.kpos[key], "policy.unknown-rule", path, f"unknown policy rule '{key}'",
+            ck.err(node.kpos[key], "policy.unknown-rule", path, _("unknown policy rule '{key}'").format(key=key),
                    suggest(key, RULE_BY_KEY) or "rules: " + ", ".join(RULE_BY_KEY))
             continue
         rule = RULE_BY_KEY[key]
@@ -157,18 +158,19 @@ def parse(node, pos, ck) -> Policy:
             for k in value:
                 if k != "level" and k not in rule.params:
                     ck.err(value.kpos[k], "policy.unknown-param", f"{path}.{k}",
-                           f"rule '{key}' has no parameter '{k}'",
+                           _("rule '{key}' has no parameter '{k}'").format(key=key, k=k),
                            suggest(k, ["level", *rule.params]) or
                            ("parameters: " + ", ".join(["level", *rule.params])))
         else:
-            ck.err(vpos, "policy.type", path, "expected a level (error, warning, off) or a mapping")
+            ck.err(vpos, "policy.type", path, _("expected a level (error, warning, off) or a mapping"))
             continue
         level = value.get("level", rule.level)
         if level is False:
             level = "off"
         if level not in LEVELS:
             ck.err(settings_pos.get("level", vpos), "policy.level", f"{path}.level",
-                   f"'{level}' is not a level", suggest(str(level), LEVELS) or "use error, warning or off")
+                   _("'{level}' is not a level").format(level=level), suggest(str(level),
+                                                                              LEVELS) or "use error, warning or off")
         else:
             pol.levels[key] = level
         for p in rule.params:
@@ -177,7 +179,8 @@ def parse(node, pos, ck) -> Policy:
                 if isinstance(v, str) and v.isdigit():
                     v = int(v)
                 if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 120:
-                    ck.err(settings_pos[p], "policy.param", f"{path}.{p}", f"'{v}' must be a whole number 1–120")
+                    ck.err(settings_pos[p], "policy.param", f"{path}.{p}",
+                           _("'{v}' must be a whole number 1–120").format(v=v))
                 else:
                     pol.params[key][p] = v
     return pol

@@ -117,20 +117,23 @@ def read_bytes(path: str | Path, display_name: str | None = None, max_bytes: int
 
         raw = sys.stdin.buffer.read(max_bytes + 1)
         if len(raw) > max_bytes:
-            col.add(0, 0, "file.too-large", "", f"the register may be at most {max_bytes} bytes")
+            col.add(0, 0, "file.too-large", "",
+                    _("the register may be at most {max_bytes} bytes").format(max_bytes=max_bytes))
             raise RegisterSyntaxError(col.items)
         return raw
     try:
         size = Path(path).stat().st_size
         if size > max_bytes:
             col.add(0, 0, "file.too-large", "",
-                    f"file is {size} bytes; the register may be at most {max_bytes} bytes")
+                    _("file is {size} bytes; the register may be at most {max_bytes} bytes").format(size=size,
+                                                                                                    max_bytes=max_bytes))
             raise RegisterSyntaxError(col.items)
         return Path(path).read_bytes()
     except OSError as exc:
         hint = ("check the file name, or start a new register with 'kanalregister init FOLDER'"
                 if isinstance(exc, FileNotFoundError) else None)
-        col.add(0, 0, "file.unreadable", "", f"cannot read the register: {exc.strerror or exc}", hint)
+        col.add(0, 0, "file.unreadable", "",
+                _("cannot read the register: {strerror_or_exc}").format(strerror_or_exc=exc.strerror or exc), hint)
         raise RegisterSyntaxError(col.items) from None
 
 
@@ -163,12 +166,13 @@ def parse_bytes(raw: bytes, name: str, max_bytes: int = MAX_BYTES) -> Document:
     col = Collector(name)
     if len(raw) > max_bytes:
         col.add(0, 0, "file.too-large", "",
-                f"file is {len(raw)} bytes; the register may be at most {max_bytes} bytes")
+                _("file is {len_raw} bytes; the register may be at most {max_bytes} bytes").format(len_raw=len(raw),
+                                                                                                   max_bytes=max_bytes))
         raise RegisterSyntaxError(col.items)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-        col.add(1, 1, "file.bom", "", "file starts with a byte-order mark (BOM); it was ignored",
-                "save the file as UTF-8 without BOM", severity="warning")
+        col.add(1, 1, "file.bom", "", _("file starts with a byte-order mark (BOM); it was ignored"),
+                _("save the file as UTF-8 without BOM"), severity="warning")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -176,13 +180,14 @@ def parse_bytes(raw: bytes, name: str, max_bytes: int = MAX_BYTES) -> Document:
         line = before.count(b"\n") + 1
         column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
         col.add(line, column, "file.encoding", "",
-                f"byte 0x{raw[exc.start]:02x} is not valid UTF-8", "save the file as UTF-8")
+                _("byte 0x{raw_exc_start:02x} is not valid UTF-8").format(raw_exc_start=raw[exc.start]),
+                    _("save the file as UTF-8"))
         raise RegisterSyntaxError(col.items) from None
     if "\t" in text:
         for m in _TAB_INDENT.finditer(text):
             line = text.count("\n", 0, m.start()) + 1
             col.add(line, m.group(1).index("\t") + 1, "yaml.tab", "",
-                    "tab character used for indentation", "indent with spaces")
+                    _("tab character used for indentation"), _("indent with spaces"))
     if col.errors:
         raise RegisterSyntaxError(col.items)
     root_pos: list = []
@@ -223,8 +228,9 @@ def _scalar(ev, col: Collector, path: str, loader) -> object:
             return _BOOLS.get(ev.value, ev.value)
         return ev.value
     line, c = _p(ev.start_mark)
-    col.add(line, c, "yaml.tag", path, f"YAML tag {_short(tag)} is not allowed in the register",
-            "remove the tag; write plain text")
+    col.add(line, c, "yaml.tag", path,
+            _("YAML tag {short_tag} is not allowed in the register").format(short_tag=_short(tag)),
+            _("remove the tag; write plain text"))
     return None
 
 
@@ -251,8 +257,8 @@ def _build(text: str, col: Collector, root_pos: list) -> object:
                 docs += 1
                 if docs > 1:
                     line, c = _p(ev.start_mark)
-                    col.add(line, c, "yaml.documents", "", "the register must be one YAML document",
-                            "remove the second '---'")
+                    col.add(line, c, "yaml.documents", "", _("the register must be one YAML document"),
+                            _("remove the second '---'"))
                     break
                 continue
             if et is yaml.MappingEndEvent or et is yaml.SequenceEndEvent:
@@ -273,10 +279,10 @@ def _build(text: str, col: Collector, root_pos: list) -> object:
                 root_pos.append(start)
             if et is not yaml.AliasEvent and ev.anchor is not None:
                 col.add(*start, "yaml.anchor", path, f"anchor &{ev.anchor} is not allowed in the register",
-                        "write each value out in full")
+                        _("write each value out in full"))
             if et is yaml.AliasEvent:
                 col.add(*start, "yaml.alias", path, f"alias *{ev.anchor} is not allowed in the register",
-                        "write each value out in full")
+                        _("write each value out in full"))
                 value: object = None
             elif et is yaml.ScalarEvent:
                 value = _scalar(ev, col, path, loader)
@@ -286,7 +292,7 @@ def _build(text: str, col: Collector, root_pos: list) -> object:
                 want = _T + ("map" if is_map else "seq")
                 if tag not in (None, "!", want):
                     col.add(*start, "yaml.tag", path, f"YAML tag {_short(tag)} is not allowed in the register",
-                            "remove the tag")
+                            _("remove the tag"))
                 if len(stack) >= MAX_DEPTH:
                     col.add(*start, "yaml.depth", path,
                             f"nesting deeper than {MAX_DEPTH} levels; the register needs at most 4")
@@ -304,12 +310,12 @@ def _build(text: str, col: Collector, root_pos: list) -> object:
             elif is_key:
                 if et is yaml.ScalarEvent and ev.value == "<<" and ev.implicit[0] and ev.tag is None:
                     col.add(*start, "yaml.merge", frame[1], "merge keys (<<) are not allowed in the register",
-                            "write each value out in full")
+                            _("write each value out in full"))
                     frame[2] = _BadKey(start)
                 elif not isinstance(value, str):
                     if et is not yaml.AliasEvent:
                         col.add(*start, "yaml.key", frame[1],
-                                f"key {ev.value!r} must be text", "put the key in quotes")
+                                f"key {ev.value!r} must be text", _("put the key in quotes"))
                     frame[2] = _BadKey(start)
                 else:
                     frame[2] = (value, start)
@@ -320,10 +326,12 @@ def _build(text: str, col: Collector, root_pos: list) -> object:
         line, c = _p(mark) if mark else (0, 0)
         problem = exc.problem or "invalid YAML"
         if mark is not None and mark.index < len(text) and text[mark.index] == "\t":
-            col.add(line, c, "yaml.tab", "", "tab character where YAML expects spaces", "indent with spaces")
+            col.add(line, c, "yaml.tab", "", _("tab character where YAML expects spaces"), _("indent with spaces"))
             return None
         if "nesting depth" in problem:  # newer libyaml stops deep nesting itself, before MAX_DEPTH is reached
-            col.add(line, c, "yaml.depth", "", f"nesting deeper than {MAX_DEPTH} levels; the register needs at most 4")
+            col.add(line, c, "yaml.depth", "",
+                    _("nesting deeper than {max_depth} levels; the register needs at most 4").format(
+                        max_depth=MAX_DEPTH))
             return None
         at = _p(exc.context_mark) if exc.context_mark else None
         e = explain(text, exc.problem, exc.context, line, c, at)
@@ -336,7 +344,8 @@ def _build(text: str, col: Collector, root_pos: list) -> object:
         text_before = text[: mark] if isinstance(mark, int) else ""
         line = text_before.count("\n") + 1 if text_before else 0
         c = len(text_before) - text_before.rfind("\n") if text_before else 0
-        col.add(line, c, "yaml.character", "", f"character not allowed in YAML: {getattr(exc, 'reason', exc)}")
+        col.add(line, c, "yaml.character", "",
+                _("character not allowed in YAML: {reason}").format(reason=getattr(exc, "reason", exc)))
         return None
     finally:
         loader.dispose()
@@ -386,7 +395,7 @@ def _attach(frame: list, value: object, start: Pos, col: Collector, inline: int 
         first = container.kpos[name]
         col.add(*kstart, "yaml.duplicate-key", f"{path}.{name}" if path else name,
                 f"duplicate key '{name}' (first at line {first[0]}, column {first[1]})",
-                "keep one of them: YAML would silently use the last")
+                _("keep one of them: YAML would silently use the last"))
         return
     container[name] = value
     container.pos[name] = start

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 
+from ..i18n import _
 from .fields import suggest
 from .platforms import PLATFORMS
 from .schema import table
@@ -118,7 +119,8 @@ def check_organisation(ck, org: dict, node, contacts: tuple) -> None:
         unknown = set(re.findall(r"\{([^}]*)\}", edit)) - {"id", "line"}
         if unknown:
             ck.err(node.pos["edit_url"], "rule.edit-url", "organisation.edit_url",
-                   f"unknown placeholder {{{sorted(unknown)[0]}}}", "use {id} and {line}")
+                   _("unknown placeholder {{{sorted_unknown_0}}}").format(sorted_unknown_0=sorted(unknown)[0]),
+                       _("use {id} and {line}"))
         else:
             _check_url(ck, edit.replace("{id}", "x").replace("{line}", "1"), None, node,
                        "organisation.edit_url", "edit_url")
@@ -128,14 +130,14 @@ def check_organisation(ck, org: dict, node, contacts: tuple) -> None:
             value = org.get(key)
             if value and placeholder_host(value):
                 ck.err(node.pos[key], "rule.placeholder", f"organisation.{key}",
-                       f"'{value}' is on a reserved example domain, not the organisation's own",
-                       f"write the organisation's real {key}, or set example_data: true while the register "
-                       "is an example", severity="warning")
+                       _("'{value}' is on a reserved example domain, not the organisation's own").format(value=value),
+                       _("write the organisation's real {key}, or set example_data: true while the register is an "
+                         "example").format(key=key), severity="warning")
     orgnr = org.get("org_number")
     if orgnr and not _luhn_ok(orgnr.replace("-", "")):
         ck.err(node.pos["org_number"], "rule.org-number", "organisation.org_number",
-               f"'{orgnr}' is not a valid organisationsnummer (check digit)",
-               "copy it from Bolagsverket or the municipality's letterhead")
+               _("'{orgnr}' is not a valid organisationsnummer (check digit)").format(orgnr=orgnr),
+               _("copy it from Bolagsverket or the municipality's letterhead"))
     _check_public_text(ck, org, node, "organisation", (*contacts, {}), (f.name for f in table("organisation").fields))
 
 
@@ -178,18 +180,18 @@ def check_channel(ck, row: dict, node) -> frozenset[str]:
     status, start, closing = row["status"], row.get("start_date"), row.get("closing_date")
     if status == "closed" and closing is None:
         ck.err(node.pos.get("status"), "rule.closing-date", "closing_date",
-               "a closed channel needs its closing date (closing_date)", "add closing_date: YYYY-MM-DD")
+               _("a closed channel needs its closing date (closing_date)"), _("add closing_date: YYYY-MM-DD"))
     if status == "active" and closing is not None:
         ck.err(node.pos["closing_date"], "rule.active-closed", "closing_date",
-               "an active channel cannot have a closing date", "set status: closed, or remove closing_date")
+               _("an active channel cannot have a closing date"), _("set status: closed, or remove closing_date"))
     if start and closing and closing < start:
         ck.err(node.pos["closing_date"], "rule.closing-before-start", "closing_date",
-               f"closing date {closing} is before the start date {start}")
+               _("closing date {closing} is before the start date {start}").format(closing=closing, start=start))
     if (row.get("last_changed") is None) != (row.get("change_note") is None):
         missing = "change_note" if row.get("change_note") is None else "last_changed"
         present = "last_changed" if missing == "change_note" else "change_note"
         ck.err(node.pos[present], "rule.change-note", missing,
-               f"{present} needs {missing}: the change log shows both")
+               _("{present} needs {missing}: the change log shows both").format(present=present, missing=missing))
     flagged = _check_public_text(ck, row, node, "", (set(), set(), _own_names(row)), PUBLISHED)
     _check_secrets(ck, row, node, "")
     return flagged
@@ -268,7 +270,7 @@ def _check_name(ck, name, node, path, key) -> None:
     msg = lookalike(name)
     if msg:
         ck.err(_at(node, key, lookalike_index(name)), "text.lookalike", path, f"'{name}' {msg}",
-               "write it in one alphabet, as the platform shows it")
+               _("write it in one alphabet, as the platform shows it"))
 
 
 def _at(node, key, index: int | None) -> tuple[int, int]:
@@ -381,5 +383,5 @@ def _check_secrets(ck, row: dict, node, path: str) -> None:
     for name, v in row.items():
         if isinstance(v, str) and _SECRET.search(v):
             ck.err(node.pos[name], "safety.credential", f"{path}.{name}" if path else name,
-                   "looks like a password, token or key; credentials never go in the register",
-                   "keep them in the central password store (Gullspång Bilaga 1, Botkyrka: Administrera konto)")
+                   _("looks like a password, token or key; credentials never go in the register"),
+                   _("keep them in the central password store (Gullspång Bilaga 1, Botkyrka: Administrera konto)"))

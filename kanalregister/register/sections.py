@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from ..i18n import _
 from . import policy
 from .fields import Checker, clip, describe
 from .read import Document, LocDict, LocList
@@ -45,13 +46,14 @@ def check_sections(doc: Document, channels_split: bool = False) -> Sections | No
     root = doc.data
     if not isinstance(root, LocDict):
         what = "an empty file" if root is None else describe(root)
-        ck.err(doc.root_pos, "schema.root", "", "the register must be a mapping with organisation and channels, "
-               f"got {what}", "start from the example channels.yaml")
+        ck.err(doc.root_pos, "schema.root", "",
+               _("the register must be a mapping with organisation and channels, got {what}").format(what=what),
+                   _("start from the example channels.yaml"))
         return Sections(ck, None, None, policy.Policy(), [])
     ck.unknown_keys(root, SECTIONS, "", "the register")
     org_row = None
     if "organisation" not in root or root.get("organisation") is None:
-        ck.err(root.start, "schema.required", "organisation", "the register has no 'organisation' section")
+        ck.err(root.start, "schema.required", "organisation", _("the register has no 'organisation' section"))
     else:
         org_row = ck.row(table("organisation"), root["organisation"], root.pos["organisation"], "organisation",
                          "organisation")
@@ -59,9 +61,10 @@ def check_sections(doc: Document, channels_split: bool = False) -> Sections | No
     if not channels_split:
         node = root.get("channels")
         if node is None and "channels" not in root:
-            ck.err(root.start, "schema.required", "channels", "the register has no 'channels' list")
+            ck.err(root.start, "schema.required", "channels", _("the register has no 'channels' list"))
         elif node is not None and not isinstance(node, LocList):
-            ck.err(root.pos["channels"], "schema.type", "channels", f"expected a list of channel, got {describe(node)}")
+            ck.err(root.pos["channels"], "schema.type", "channels",
+                   _("expected a list of channel, got {describe_node}").format(describe_node=describe(node)))
     parties = _party_rows(ck, root)
     return Sections(ck, root, org_row, pol, parties)
 
@@ -72,7 +75,7 @@ def _party_rows(ck: Checker, root: LocDict) -> list:
         return []
     if not isinstance(node, LocList):
         ck.err(root.pos["party_channels"], "schema.type", "party_channels",
-               f"expected a list of party channel, got {describe(node)}")
+               _("expected a list of party channel, got {describe_node}").format(describe_node=describe(node)))
         return []
     rows, seen = [], {f.name: {} for f in table("party_channel").fields if f.unique}
     for i, item in enumerate(node):
@@ -96,7 +99,8 @@ def check_unique(ck: Checker, seen: dict, row: dict, pos, path: str) -> bool:
         if k in index:
             first_path, first_line = index[k]
             ck.err(pos[fname], "schema.unique", f"{path}.{fname}",
-                   f"'{clip(row[fname])}' is already used by {first_path} (line {first_line})")
+                   _("'{value}' is already used by {first_path} (line {first_line})").format(
+                       value=clip(row[fname]), first_path=first_path, first_line=first_line))
             bad = True
         else:
             index[k] = (path, pos[fname][0])

@@ -7,16 +7,14 @@ replaces the output only at the end (:mod:`kanalregister.publish`).
 from __future__ import annotations
 
 import contextlib
-import functools
 import datetime as dt
+import functools
 import os
 import time
 import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import export
-from . import render
 from ..cache.store import (
     BuildCache,
     code_digest,
@@ -26,15 +24,17 @@ from ..cache.store import (
     write_last_build,
 )
 from ..errors import Diagnostic, RegisterInvalid, UsageError, file_diagnostic
-from ..register.read import read_bytes, source_name
+from ..i18n import _
 from ..register.loader import digest, load
 from ..register.model import Register
+from ..register.read import read_bytes, source_name
 from ..workers import map_items
+from . import export, render
 from .content import load_content
 from .guard import MARKER, MARKER_TEXT, output_folder
 from .progress import Progress, working
-from .swedish import DATE_MEMO
 from .publish import Publisher, leftovers, wait_removals
+from .swedish import DATE_MEMO
 
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
 
@@ -54,7 +54,7 @@ def build_date(register_path: Path | None = None) -> dt.date:
             ts = int(sde)
         except ValueError:
             raise UsageError([file_diagnostic("SOURCE_DATE_EPOCH", "env.source-date-epoch",
-                                              f"'{sde}' is not a whole number of seconds")]) from None
+                                              _("'{sde}' is not a whole number of seconds").format(sde=sde))]) from None
     elif register_path is not None and Path(register_path).exists():
         ts = int(Path(register_path).stat().st_mtime)
     else:
@@ -111,14 +111,14 @@ def sources(register_path, templates: list[Path] | None = None, content_dir: Pat
     overrides = [Path(d) for d in (templates or [])]
     for d in overrides:
         if not d.is_dir():
-            raise UsageError([file_diagnostic(str(d), "templates.missing", "template folder not found")])
+            raise UsageError([file_diagnostic(str(d), "templates.missing", _("template folder not found"))])
     if (here / "templates").is_dir() and (here / "templates").resolve() not in {d.resolve() for d in overrides}:
         overrides.append(here / "templates")
     if content_dir is None and (here / "content").is_dir():
         content_dir = here / "content"
     content = Path(content_dir) if content_dir else render.default_dir("content")
     if not content.is_dir():
-        raise UsageError([file_diagnostic(str(content), "content.missing", "content folder not found")])
+        raise UsageError([file_diagnostic(str(content), "content.missing", _("content folder not found"))])
     if date is None:
         date = build_date(register_path if str(register_path) != "-" else None)
     return Sources(tuple(overrides) + (render.default_dir("templates"),), content, date)
