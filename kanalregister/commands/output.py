@@ -40,7 +40,7 @@ def format_text(diags: list[Diagnostic]) -> str:
                     length = max(1, min(len(token), 80))
                     out.append(f"{' ' * width} | {' ' * (col - 1)}{'^' * length}")
         if d.hint:
-            out.append(f"  = hint: {d.hint}")
+            out.append(_("  = hint: {hint}").format(hint=d.hint))
     return "\n".join(out)
 
 

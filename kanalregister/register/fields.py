@@ -245,7 +245,7 @@ class Checker:
                 if f.required:
                     where = node.pos.get(f.name, node.start)
                     self.err(where, "schema.required", f"{path}.{f.name}" if path else f.name,
-                             _("'{name}' ({title}) is required").format(name=f.name, title=f.title))
+                             _("'{name}' ({title}) is required").format(name=f.name, title=f.shown_title()))
                 continue
             v = self.value(f, raw, node.pos[f.name], f"{path}.{f.name}" if path else f.name)
             if v is not MISSING:

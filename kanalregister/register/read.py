@@ -23,7 +23,7 @@ import yaml
 
 from ..errors import Collector, Diagnostic, RegisterSyntaxError
 from ..i18n import _
-from .yamlerrors import explain
+from .yamlerrors import explain_error
 
 try:  # libyaml's C parser; PyYAML's pure-Python one is ~10x slower but equivalent.
     _Parser = yaml.CSafeLoader
@@ -322,19 +322,7 @@ def _build(text: str, col: Collector, root_pos: list) -> object:
             else:
                 _attach(frame, value, start, col, _inline(ev) if et is yaml.ScalarEvent else None)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, c = _p(mark) if mark else (0, 0)
-        problem = exc.problem or "invalid YAML"
-        if mark is not None and mark.index < len(text) and text[mark.index] == "\t":
-            col.add(line, c, "yaml.tab", "", _("tab character where YAML expects spaces"), _("indent with spaces"))
-            return None
-        if "nesting depth" in problem:  # newer libyaml stops deep nesting itself, before MAX_DEPTH is reached
-            col.add(line, c, "yaml.depth", "",
-                    _("nesting deeper than {max_depth} levels; the register needs at most 4").format(
-                        max_depth=MAX_DEPTH))
-            return None
-        at = _p(exc.context_mark) if exc.context_mark else None
-        e = explain(text, exc.problem, exc.context, line, c, at)
+        e = explain_error(text, exc, MAX_DEPTH)
         col.add(e.line, e.col, e.code, "", e.message, e.hint)
         return None
     except yaml.YAMLError as exc:  # e.g. ReaderError: a character YAML does not allow

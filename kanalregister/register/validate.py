@@ -266,7 +266,7 @@ def assemble(sections: Sections, placed: list[Placed], today: dt.date) -> Result
             if message:
                 at = e.pos[name]
                 ck.err((at[0] + p.shift, at[1]), "safety.internal-data", f"{prefix}.{name}", message,
-                       rules.PRIVACY_HINT)
+                       rules.privacy_hint())
     if sections.org_row is not None:
         rules.check_organisation(ck, sections.org_row, sections.root["organisation"], (emails, phones))
     for row, node, path in sections.parties:

@@ -150,3 +150,18 @@ def explain(text: str, problem: str | None, context: str | None, line: int, col:
     return Explained(line, col, "yaml.syntax",
                      _("YAML syntax error: {problem}").format(problem=words) + (f" ({context})" if context else ""),
                      None)
+
+
+def explain_error(text: str, exc, max_depth: int) -> Explained:
+    """Explain libyaml's ``exc`` (a :class:`yaml.MarkedYAMLError`) for the register ``text``:
+    a tab where YAML expects spaces, nesting deeper than ``max_depth`` levels (newer libyaml
+    stops deep nesting itself), else :func:`explain`."""
+    mark = exc.problem_mark or exc.context_mark
+    line, c = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    if mark is not None and mark.index < len(text) and text[mark.index] == "\t":
+        return Explained(line, c, "yaml.tab", _("tab character where YAML expects spaces"), _("indent with spaces"))
+    if "nesting depth" in (exc.problem or ""):
+        return Explained(line, c, "yaml.depth", _("nesting deeper than {max_depth} levels; the register needs at "
+                                                  "most 4").format(max_depth=max_depth), None)
+    at = (exc.context_mark.line + 1, exc.context_mark.column + 1) if exc.context_mark else None
+    return explain(text, exc.problem, exc.context, line, c, at)
