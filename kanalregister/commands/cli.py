@@ -165,7 +165,7 @@ def _new(args) -> int:
             v = parse_person(v)
         values[spec.name] = v
     if args.interactive or (sys.stdin.isatty() and not values):
-        print(_("Ny kanal: svara på frågorna i aktivitetsplanen (tomt svar hoppar över en valfri fråga)."),
+        print(_("New channel: answer the aktivitetsplan questions (an empty answer skips an optional question)."),
               file=sys.stderr)
         order = ["platform", "url", "department", "unit", "purpose", "target_groups", "administrators",
                  "substitute", "monitoring", "hours_per_week", "name", "handle", "responsible_role",

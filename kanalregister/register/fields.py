@@ -42,9 +42,9 @@ def suggest(value: str, choices, cutoff: float = 0.6) -> str | None:
     low = value.lower()
     options = list(choices)
     if low in options and low != value:
-        return f"did you mean '{low}'? values are lower case"
+        return _("did you mean '{low}'? values are lower case").format(low=low)
     close = difflib.get_close_matches(low, options, n=1, cutoff=cutoff)
-    return f"did you mean '{close[0]}'?" if close else None
+    return _("did you mean '{value}'?").format(value=close[0]) if close else None
 
 
 class Checker:
@@ -75,7 +75,7 @@ class Checker:
                            "Administrera konto)"))
                 continue
             self.err(kp, "schema.unknown-key", where, _("unknown key '{key}' in {what}").format(key=key, what=what),
-                     suggest(key, known) or "see docs/fields.md for the fields")
+                     suggest(key, known) or _("see docs/fields.md for the fields"))
 
     # -- one value ----------------------------------------------------------------------
     def value(self, f: FieldSpec, raw, pos, path: str):
@@ -151,12 +151,12 @@ class Checker:
                 return MISSING
             people = []
             for i, item in enumerate(raw):
-                row = self.row(table(f.items), item, raw.pos[i], f"{path}[{i}]", f.items)
+                row = self.row(table(f.items), item, raw.pos[i], f"{path}[{i}]", _("person"))
                 if row is not None:
                     people.append(model.Person(**row))
             return tuple(people) if len(people) == len(raw) else MISSING
         if t == "object":
-            row = self.row(table(f.items), raw, pos, path, f.items)
+            row = self.row(table(f.items), raw, pos, path, _("person"))
             return model.Person(**row) if row is not None else MISSING
         raise AssertionError(f"schema type {t!r} not handled")  # pragma: no cover - schema bug
 
@@ -196,10 +196,10 @@ class Checker:
         if f.pattern is not None and not f.pattern.match(v):
             hint = None
             if f.name in ("id", "successor") and f.pattern.match(v.lower()):
-                hint = f"ids are lower case: '{v.lower()}'"
+                hint = _("ids are lower case: '{value}'").format(value=v.lower())
             self.err(pos, "schema.pattern", path,
                      _("'{clip_v}' does not have the required form").format(clip_v=clip(v)),
-                     hint or f"it must match {f.pattern.pattern[3:-3]}")
+                     hint or _("it must match {pattern}").format(pattern=f.pattern.pattern[3:-3]))
             ok = False
         if f.fmt == "email" and not EMAIL_RE.match(v):
             self.err(pos, "schema.email", path, _("'{clip_v}' is not an e-mail address").format(clip_v=clip(v)))
@@ -257,15 +257,15 @@ def describe(v) -> str:
     if v is None:
         return "nothing"
     if isinstance(v, LocDict) or isinstance(v, dict):
-        return "a mapping"
+        return _("a mapping")
     if isinstance(v, LocList) or isinstance(v, list):
-        return "a list"
+        return _("a list")
     if isinstance(v, bool):
-        return f"the boolean {str(v).lower()}"
+        return _("the boolean {value}").format(value=str(v).lower())
     if isinstance(v, (int, float)):
-        return f"the number {v}"
+        return _("the number {v}").format(v=v)
     if isinstance(v, dt.date):
-        return f"the date {v.isoformat()}"
+        return _("the date {date}").format(date=v.isoformat())
     return f"'{clip(str(v))}'"
 
 

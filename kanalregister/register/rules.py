@@ -24,7 +24,7 @@ import urllib.parse
 from ..i18n import _
 from .fields import suggest
 from .platforms import PLATFORMS
-from .schema import table
+from .schema import field_label, table
 from .text import lookalike, lookalike_index
 
 _SPACE = re.compile(r"\s")
@@ -135,7 +135,7 @@ def check_organisation(ck, org: dict, node, contacts: tuple) -> None:
                 ck.err(node.pos[key], "rule.placeholder", f"organisation.{key}",
                        _("'{value}' is on a reserved example domain, not the organisation's own").format(value=value),
                        _("write the organisation's real {key}, or set example_data: true while the register is an "
-                         "example").format(key=key), severity="warning")
+                         "example").format(key=field_label(key, "organisation")), severity="warning")
     orgnr = org.get("org_number")
     if orgnr and not _luhn_ok(orgnr.replace("-", "")):
         ck.err(node.pos["org_number"], "rule.org-number", "organisation.org_number",

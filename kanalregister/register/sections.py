@@ -45,18 +45,18 @@ def check_sections(doc: Document, channels_split: bool = False) -> Sections | No
     ck.c.items.extend(doc.warnings)
     root = doc.data
     if not isinstance(root, LocDict):
-        what = "an empty file" if root is None else describe(root)
+        what = _("an empty file") if root is None else describe(root)
         ck.err(doc.root_pos, "schema.root", "",
                _("the register must be a mapping with organisation and channels, got {what}").format(what=what),
                    _("start from the example channels.yaml"))
         return Sections(ck, None, None, policy.Policy(), [])
-    ck.unknown_keys(root, SECTIONS, "", "the register")
+    ck.unknown_keys(root, SECTIONS, "", _("the register"))
     org_row = None
     if "organisation" not in root or root.get("organisation") is None:
         ck.err(root.start, "schema.required", "organisation", _("the register has no 'organisation' section"))
     else:
         org_row = ck.row(table("organisation"), root["organisation"], root.pos["organisation"], "organisation",
-                         "organisation")
+                         _("organisation"))
     pol = policy.parse(root.get("policy"), root.pos.get("policy", root.start), ck)
     if not channels_split:
         node = root.get("channels")
@@ -80,7 +80,7 @@ def _party_rows(ck: Checker, root: LocDict) -> list:
     rows, seen = [], {f.name: {} for f in table("party_channel").fields if f.unique}
     for i, item in enumerate(node):
         path = f"party_channels[{i}]"
-        r = ck.row(table("party_channel"), item, node.pos[i], path, "party channel")
+        r = ck.row(table("party_channel"), item, node.pos[i], path, _("party channel"))
         if r is None:
             continue
         if not check_unique(ck, seen, r, item.pos, path):

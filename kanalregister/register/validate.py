@@ -155,7 +155,7 @@ def check_entry(node, pos: tuple[int, int], pol: policy.Policy, today: dt.date) 
         An :class:`Entry`. Raises nothing for bad data.
     """
     ck = Checker("")
-    row = ck.row(table("channel"), node, pos, "", "channel")
+    row = ck.row(table("channel"), node, pos, "", _("channel"))
     ident = node.get("id") if isinstance(node, dict) else None
     ident = ident if isinstance(ident, str) and _ID.pattern.match(ident) else None
     if row is None:
