@@ -310,8 +310,11 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # the language first: the parser's help and every message made after are in it
     set_language(_lang_of(argv))
+    lang = argv[:2] if argv[:1] == ["--lang"] else argv[:1] if argv[:1] and argv[0].startswith("--lang=") else []
+    argv = argv[len(lang):]  # `kanalregister --lang en check …`: the option goes after the command
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv = ["build", *argv]
+    argv = [*argv[:1], *lang, *argv[1:]] if argv and not argv[0].startswith("-") else [*lang, *argv]
     args = make_parser().parse_args(argv)
     if args.command is None:
         args = make_parser().parse_args(["build"])
