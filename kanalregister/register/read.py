@@ -278,10 +278,12 @@ def _build(text: str, col: Collector, root_pos: list) -> object:
             if frame is None:
                 root_pos.append(start)
             if et is not yaml.AliasEvent and ev.anchor is not None:
-                col.add(*start, "yaml.anchor", path, f"anchor &{ev.anchor} is not allowed in the register",
+                col.add(*start, "yaml.anchor", path,
+                        _("anchor &{name} is not allowed in the register").format(name=ev.anchor),
                         _("write each value out in full"))
             if et is yaml.AliasEvent:
-                col.add(*start, "yaml.alias", path, f"alias *{ev.anchor} is not allowed in the register",
+                col.add(*start, "yaml.alias", path,
+                        _("alias *{name} is not allowed in the register").format(name=ev.anchor),
                         _("write each value out in full"))
                 value: object = None
             elif et is yaml.ScalarEvent:
@@ -291,14 +293,16 @@ def _build(text: str, col: Collector, root_pos: list) -> object:
                 is_map = et is yaml.MappingStartEvent
                 want = _T + ("map" if is_map else "seq")
                 if tag not in (None, "!", want):
-                    col.add(*start, "yaml.tag", path, f"YAML tag {_short(tag)} is not allowed in the register",
+                    col.add(*start, "yaml.tag", path,
+                            _("YAML tag {short_tag} is not allowed in the register").format(short_tag=_short(tag)),
                             _("remove the tag"))
                 if len(stack) >= MAX_DEPTH:
                     col.add(*start, "yaml.depth", path,
-                            f"nesting deeper than {MAX_DEPTH} levels; the register needs at most 4")
+                            _("nesting deeper than {max_depth} levels; the register needs at most "
+                              "4").format(max_depth=MAX_DEPTH))
                     return None
                 if is_key:
-                    col.add(*start, "yaml.key", path, "a key must be plain text, not a mapping or list")
+                    col.add(*start, "yaml.key", path, _("a key must be plain text, not a mapping or list"))
                 container = LocDict(start) if is_map else LocList(start)
                 # keys that are containers are recorded as an invalid key placeholder
                 stack.append([container, path, None, is_map, is_key])
@@ -309,13 +313,13 @@ def _build(text: str, col: Collector, root_pos: list) -> object:
                 root = value
             elif is_key:
                 if et is yaml.ScalarEvent and ev.value == "<<" and ev.implicit[0] and ev.tag is None:
-                    col.add(*start, "yaml.merge", frame[1], "merge keys (<<) are not allowed in the register",
+                    col.add(*start, "yaml.merge", frame[1], _("merge keys (<<) are not allowed in the register"),
                             _("write each value out in full"))
                     frame[2] = _BadKey(start)
                 elif not isinstance(value, str):
                     if et is not yaml.AliasEvent:
                         col.add(*start, "yaml.key", frame[1],
-                                f"key {ev.value!r} must be text", _("put the key in quotes"))
+                                _("key {key!r} must be text").format(key=ev.value), _("put the key in quotes"))
                     frame[2] = _BadKey(start)
                 else:
                     frame[2] = (value, start)
@@ -368,7 +372,7 @@ def _inline(ev) -> int | None:
 
 
 def _attach(frame: list, value: object, start: Pos, col: Collector, inline: int | None = None) -> None:
-    container, path, key, is_map, _ = frame
+    container, path, key, is_map, _is_key = frame
     if not is_map:
         if inline is not None:
             container.inline[len(container)] = inline
@@ -382,7 +386,8 @@ def _attach(frame: list, value: object, start: Pos, col: Collector, inline: int 
     if name in container:
         first = container.kpos[name]
         col.add(*kstart, "yaml.duplicate-key", f"{path}.{name}" if path else name,
-                f"duplicate key '{name}' (first at line {first[0]}, column {first[1]})",
+                _("duplicate key '{name}' (first at line {line}, column {col})").format(
+                    name=name, line=first[0], col=first[1]),
                 _("keep one of them: YAML would silently use the last"))
         return
     container[name] = value
