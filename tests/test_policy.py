@@ -22,10 +22,12 @@ BREAK = {
     "purpose_target_group": (lambda t: t.replace("purpose: Informera invånare om kommunens service.", "purpose: '-'"),
                              "channels[0] (kommunen-facebook).purpose"),
     "administrators": (lambda t: t.replace(CH0_ADMINS, "    administrators:\n      - {name: Alva Admin, email: "
-                                           "alva.admin@testby.example}\n"), "channels[0] (kommunen-facebook).administrators"),
+                                           "alva.admin@testby.example}\n"),
+                       "channels[0] (kommunen-facebook).administrators"),
     "substitute": (lambda t: t.replace("    substitute: {name: Cilla Ersättare, email: cilla.ersattare@testby.example,"
                                        " phone: 0123-45 01 03}\n", ""), "channels[0] (kommunen-facebook).substitute"),
-    "approval": (lambda t: t.replace("    approved_on: 2019-12-01\n", ""), "channels[0] (kommunen-facebook).approved_on"),
+    "approval": (lambda t: t.replace("    approved_on: 2019-12-01\n", ""),
+                 "channels[0] (kommunen-facebook).approved_on"),
     "monitoring": (lambda t: t.replace("    monitoring: Vardagar, svar inom 48 timmar\n", ""),
                    "channels[0] (kommunen-facebook).monitoring"),
     "archive": (lambda t: t.replace("    last_archived: 2026-06-30\n", "    last_archived: 2025-06-30\n", 1),
@@ -85,7 +87,8 @@ def test_parameters_change_the_rule(write):
         "archived screenshot overdue since 2026-09-22 (last 2026-03-22, every 6 months)"]
     three = BASE.replace(CH0_ADMINS, CH0_ADMINS + "      - {name: Cissi C, email: cissi.c@testby.example}\n")
     code, diags = _check(write, _with_policy(three, "administrators", "{minimum: 3}"))
-    assert [d["path"] for d in diags if d["code"] == "policy.administrators"] == ["channels[1] (skolan-instagram).administrators"]
+    assert [d["path"] for d in diags if d["code"] == "policy.administrators"] == \
+        ["channels[1] (skolan-instagram).administrators"]
 
 
 @pytest.mark.parametrize("setting,code", [

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from ..errors import KanalregisterError, UsageError, file_diagnostic
-from ..i18n import LANGUAGES, _, set_language
+from ..i18n import LANGUAGES, _, ngettext, set_language
 from ..register.schema import table
 from .output import emit
 from .parser import make_parser
@@ -38,7 +38,8 @@ def _check(args) -> int:
     emit(diags, args.format, channels=len(res.register.channels) if res.register else None)
     if args.format == "text" and not failed:
         n = len(res.register.channels) if res.register else 0
-        print(_("{register}: OK, {n} channels").format(register=args.register, n=n), file=sys.stderr)
+        print(ngettext("{register}: OK, {n} channel", "{register}: OK, {n} channels", n).format(
+            register=args.register, n=n), file=sys.stderr)
     return 1 if failed else 0
 
 
@@ -150,7 +151,7 @@ def _fmt(args) -> int:
 
 
 def _new(args) -> int:
-    from .edit import QUESTIONS, add_channel, ask, parse_person, suggest_id
+    from .edit import add_channel, ask, parse_person, questions, suggest_id
 
     _needs_a_file(args.register, "new")
 
@@ -170,10 +171,10 @@ def _new(args) -> int:
         order = ["platform", "url", "department", "unit", "purpose", "target_groups", "administrators",
                  "substitute", "monitoring", "hours_per_week", "name", "handle", "responsible_role",
                  "contact_email", "languages", "start_date", "approved_by", "approved_on"]
-        values = ask([q for q in order if q in QUESTIONS], values, write=lambda m: print(m, file=sys.stderr))
+        values = ask([q for q in order if q in questions()], values, write=lambda m: print(m, file=sys.stderr))
         if not values.get("id"):
             proposal = suggest_id(values)
-            answer = input(f"{QUESTIONS['id']} [{proposal or ''}]: ").strip()
+            answer = input(f"{questions()['id']} [{proposal or ''}]: ").strip()
             values["id"] = answer or proposal
     values.setdefault("status", "active")
     _text, warnings = add_channel(Path(args.register), values, args.today)

@@ -107,31 +107,34 @@ def import_csv(path: str | Path, organisation: dict | None = None) -> ImportResu
         url = (row.get("url") or "").strip()
         account = (row.get("account") or "").strip()
         if not org or not url:
-            note(i, "row has no organisation or no URL; skipped", "import.incomplete", "error")
+            note(i, _("row has no organisation or no URL; skipped"), "import.incomplete", "error")
             continue
         platform = LABEL_TO_KEY.get(label.lower())
         if platform is None:
-            note(i, f"unknown platform '{label}'; imported as 'blog' (any website)", "import.platform")
+            note(i, _("unknown platform '{label}'; imported as 'blog' (any website)").format(label=label),
+                 "import.platform")
             platform = "blog"
         parts = urllib.parse.urlsplit(url)
         if parts.hostname == _REDIRECTOR:
             q = urllib.parse.parse_qs(parts.query)
             if q.get("url_prefix") and q.get("id"):
                 resolved = q["url_prefix"][0] + q["id"][0]
-                note(i, f"URL was a Wikidata redirector; replaced by its target {resolved}", "import.redirector")
+                note(i, _("URL was a Wikidata redirector; replaced by its target {url}").format(url=resolved),
+                     "import.redirector")
                 url = resolved
         problem = url_problem(url, platform)
         if problem:
-            note(i, f"URL problem, fix it before publishing: {problem[1]}", "import.url", "error")
+            note(i, _("URL problem, fix it before publishing: {problem}").format(problem=problem[1]), "import.url",
+                 "error")
         key = unique_key("url", url)
         if key in seen_url:
             first_line, first_org = seen_url[key]
             if first_org == org:
-                note(i, f"same account as line {first_line} (the URL differs only in case or a slash); merged",
-                     "import.duplicate")
+                note(i, _("same account as line {line} (the URL differs only in case or a slash); merged").format(
+                    line=first_line), "import.duplicate")
             else:
-                note(i, f"account also listed for {first_org} (line {first_line}); kept there only",
-                     "import.duplicate")
+                note(i, _("account also listed for {org} (line {line}); kept there only").format(
+                    org=first_org, line=first_line), "import.duplicate")
             continue
         seen_url[key] = (i, org)
         base = slug(f"{org}-{platform}-{account or parts.path}")[:72].strip("-")
