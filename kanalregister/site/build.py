@@ -189,7 +189,7 @@ def write_site(register: Register, out: Path, src: Sources, reuse: Reuse | None 
         rows = cache.blocks_for(rkey)
     renderer = render.Renderer(register, list(src.templates), load_content(src.content), src.date, keys, rows,
                                _jinja_folder(folder))
-    progress = Progress(len(register.channels) + 12, "kanalregister: skriver sidor", start=started)
+    progress = Progress(len(register.channels) + 12, "kanalregister: " + _("writing pages"), start=started)
     old_pages = dict(cache.pages) if cache is not None else {}
     with Publisher(out, folder.spare if folder else None, keep_spare=folder is not None, background=background) as pub:
         for _path, job in renderer.site_page_jobs():
@@ -361,7 +361,7 @@ def _build(box: dict, name: str, out: Path, src: Sources, today: dt.date, strict
     cache = BuildCache.open(out, use_cache) if use_cache else None
     if cache is not None:
         DATE_MEMO.update(cache.dates)
-    with working("kanalregister: läser och kontrollerar förteckningen", start=started):
+    with working("kanalregister: " + _("reading and checking the register"), start=started):
         loaded = load(raw, today, name=name, memo=cache.entries if cache is not None else None,
                       memo_context=cache.context if cache is not None else "", code=code_digest())
     del raw  # the register's text is not needed again (a large register is 100 MB)
