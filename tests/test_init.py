@@ -360,6 +360,7 @@ def test_the_wheel_installs_and_init_works_from_it(tmp_path):
     assert "kanalregister/templates/base.html" in names
     assert "kanalregister/content/allmanna-handlingar.md" in names
     assert "kanalregister/commands/scaffold.py" in names
+    assert {f"kanalregister/locale/sv/LC_MESSAGES/messages.{ext}" for ext in ("po", "mo")} <= names
     shipped = {p.name for p in scaffold.FILES_DIR.iterdir() if p.is_file()}
     assert shipped and {f"kanalregister/commands/scaffold_files/{n}" for n in shipped} <= names
 
@@ -385,6 +386,7 @@ def test_the_wheel_installs_and_init_works_from_it(tmp_path):
     assert set(tree(empty)) == EXPECTED
     check = installed("check", cwd=empty)
     assert check.returncode == 0, check.stderr
+    assert "OK, 0 kanaler" in check.stderr  # the installed catalogue speaks Swedish (KANALREGISTER_LANG=sv)
     build = installed("build", "--content", "content", cwd=empty)
     assert build.returncode == 0, build.stderr
     assert "Norsjö kommun" in soup(empty / "site" / "index.html").title.get_text()
