@@ -102,8 +102,14 @@ def test_policy_messages_name_fields_by_title_and_key(tmp_path, nothing_set):
 def test_help_is_translated(nothing_set):
     sv = run_cli("check", "--help")
     assert "Kontrollera förteckningen mot schemat" in sv.out and "--lang {sv,en}" in sv.out
+    assert sv.out.startswith("användning: kanalregister check") and "\nflaggor:\n" in sv.out
+    assert "-h, --help            visa denna hjälp och avsluta" in sv.out
+    assert "options" not in sv.out and "usage" not in sv.out
     en = run_cli("check", "--help", "--lang", "en")
     assert "Validate the register against the schema" in en.out
+    assert en.out.startswith("usage: kanalregister check") and "\noptions:\n" in en.out
+    bad = run_cli("check", "--format", "x")
+    assert bad.code == 2 and "kanalregister check: fel: argument --format:" in bad.err
 
 
 def test_subprocess_default_is_swedish(broken):

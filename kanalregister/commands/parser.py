@@ -1,10 +1,12 @@
-"""The command line's options: one sub-command parser per command, with Swedish-language
-help to come (issue 17); the option names are the same in every command."""
+"""The command line's options: one sub-command parser per command, the help in the language
+of messages (issue 17: Swedish unless ``--lang en``); the option names are the same in every
+command."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 from pathlib import Path
 
 from .. import __version__
@@ -24,9 +26,34 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(_("'{text}' is not a date YYYY-MM-DD").format(text=text)) from None
 
 
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, _("usage: ") if prefix is None else prefix)
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose own words (usage, the option groups, ``-h``, the error line)
+    are in the language of messages too; argparse's text of an error (e.g. "invalid choice")
+    stays argparse's, in English."""
+
+    def __init__(self, *args, add_help: bool = True, **kw):
+        kw.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, add_help=False, **kw)
+        # argparse names its two default groups in English; there is no public way to rename them
+        self._positionals.title = _("positional arguments")
+        self._optionals.title = _("options")
+        if add_help:
+            self.add_argument("-h", "--help", action="help", help=_("show this help message and exit"))
+
+    def error(self, message: str):
+        """Print the usage and ``PROG: error: MESSAGE`` to standard error; exit with status 2."""
+        self.print_usage(sys.stderr)
+        self.exit(2, _("{prog}: error: {message}").format(prog=self.prog, message=message) + "\n")
+
+
 def language_option(default=None) -> argparse.ArgumentParser:
     """The parent parser of every command: ``--lang sv|en`` (the language of messages)."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = argparse.ArgumentParser(add_help=False)  # a parent only: its groups merge into the child's
     common.add_argument("--lang", choices=LANGUAGES, default=default,
                         help=_("language of messages: sv (Swedish, the default) or en (English); "
                                "also KANALREGISTER_LANG"))
@@ -36,14 +63,15 @@ def language_option(default=None) -> argparse.ArgumentParser:
 def make_parser() -> argparse.ArgumentParser:
     """The ``kanalregister`` argument parser with every command's sub-parser; its help is in
     the language of :func:`kanalregister.i18n.language` (set it before calling)."""
-    p = argparse.ArgumentParser(
+    p = Parser(
         parents=[language_option()],
         prog="kanalregister",
         description=_("Validate a register of official social-media channels (channels.yaml) and publish "
                     "it as the public förteckning: a static site plus open data."),
         epilog=_("Run 'kanalregister COMMAND --help' for a command's options. Without a command, 'build' runs."),
     )
-    p.add_argument("--version", action="version", version=f"kanalregister {__version__}")
+    p.add_argument("--version", action="version", version=f"kanalregister {__version__}",
+                   help=_("show the version and exit"))
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     common = language_option(argparse.SUPPRESS)
 
