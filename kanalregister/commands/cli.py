@@ -179,8 +179,8 @@ def _new(args) -> int:
     values.setdefault("status", "active")
     _text, warnings = add_channel(Path(args.register), values, args.today)
     emit(warnings, args.format, summary=False)
-    print(_("{register}: added channel '{values_get_id}'").format(register=args.register,
-                                                                  values_get_id=values.get('id')), file=sys.stderr)
+    print(_("{register}: added channel '{id}'").format(register=args.register,
+                                                                  id=values.get('id')), file=sys.stderr)
     return 0
 
 

@@ -95,7 +95,7 @@ def make_parser() -> argparse.ArgumentParser:
                                    "is replaced only when the whole build succeeded."))
     register_opts(b)
     b.add_argument("--out", "-o", default=DEFAULT_OUT, metavar="DIR",
-                   help=_("output folder (default: {default_out})").format(default_out=DEFAULT_OUT))
+                   help=_("output folder (default: {folder})").format(folder=DEFAULT_OUT))
     b.add_argument("--templates", "-t", action="append", type=Path, metavar="DIR",
                    help=_("a folder of templates that override the defaults (repeatable; earliest wins; templates/ "
                         "beside the register is searched after these)"))
@@ -164,7 +164,7 @@ def make_parser() -> argparse.ArgumentParser:
                                     "register, the content or the templates change. Stop with Ctrl-C."))
     register_opts(sv)
     sv.add_argument("--out", "-o", default=DEFAULT_OUT, metavar="DIR",
-                    help=_("output folder (default: {default_out})").format(default_out=DEFAULT_OUT))
+                    help=_("output folder (default: {folder})").format(folder=DEFAULT_OUT))
     sv.add_argument("--templates", "-t", action="append", type=Path, metavar="DIR", help=_("template overrides"))
     sv.add_argument("--content", type=Path, metavar="DIR",
                     help=_("folder of Markdown pages (default: content/ beside the register if it exists)"))

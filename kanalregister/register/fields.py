@@ -95,14 +95,14 @@ class Checker:
                              _("write YYYY-MM-DD"))
                     return MISSING
             self.err(pos, "schema.type", path,
-                     _("expected a date YYYY-MM-DD, got {describe_raw}").format(describe_raw=describe(raw)))
+                     _("expected a date YYYY-MM-DD, got {got}").format(got=describe(raw)))
             return MISSING
         if t == "number":
             if isinstance(raw, str) and NUMBER_RE.match(raw.strip()):
                 raw = float(raw) if any(ch in raw for ch in ".eE") else int(raw)
             if isinstance(raw, bool) or not isinstance(raw, (int, float)):
                 self.err(pos, "schema.type", path,
-                         _("expected a number, got {describe_raw}").format(describe_raw=describe(raw)))
+                         _("expected a number, got {got}").format(got=describe(raw)))
                 return MISSING
             if (f.minimum is not None and raw < f.minimum) or (f.maximum is not None and raw > f.maximum):
                 self.err(pos, "schema.range", path, _("{raw} is outside {minimum}–{maximum}").format(raw=raw,
@@ -113,13 +113,13 @@ class Checker:
         if t == "boolean":
             if not isinstance(raw, bool):
                 self.err(pos, "schema.type", path,
-                         _("expected true or false, got {describe_raw}").format(describe_raw=describe(raw)))
+                         _("expected true or false, got {got}").format(got=describe(raw)))
                 return MISSING
             return raw
         if t == "list":
             if not isinstance(raw, LocList):
                 self.err(pos, "schema.type", path,
-                         _("expected a list, got {describe_raw}").format(describe_raw=describe(raw)),
+                         _("expected a list, got {got}").format(got=describe(raw)),
                          _("write each item on its own line starting with '- '"))
                 return MISSING
             out = []
@@ -147,7 +147,7 @@ class Checker:
         if t == "array":
             if not isinstance(raw, LocList):
                 self.err(pos, "schema.type", path,
-                         _("expected a list, got {describe_raw}").format(describe_raw=describe(raw)))
+                         _("expected a list, got {got}").format(got=describe(raw)))
                 return MISSING
             people = []
             for i, item in enumerate(raw):
@@ -165,12 +165,12 @@ class Checker:
             v = raw.strip()
         elif isinstance(raw, bool):
             self.err(pos, "schema.type", path,
-                     _("expected text, got the YAML boolean {str_raw_lower}").format(str_raw_lower=str(raw).lower()),
+                     _("expected text, got the YAML boolean {value}").format(value=str(raw).lower()),
                      _("put the value in quotes: YAML reads yes/no/on/off as true/false"))
             return MISSING
         else:
             self.err(pos, "schema.type", path,
-                     _("expected text, got {describe_raw}").format(describe_raw=describe(raw)))
+                     _("expected text, got {got}").format(got=describe(raw)))
             return MISSING
         problem = text.problem(v, multiline=f.multiline)
         if problem:
@@ -190,7 +190,7 @@ class Checker:
             ok = False
         if f.max_length is not None and len(v) > f.max_length:
             self.err(pos, "schema.length", path,
-                     _("too long: {len_v} characters, at most {max_length}").format(len_v=len(v),
+                     _("too long: {n} characters, at most {max_length}").format(n=len(v),
                                                                                     max_length=f.max_length))
             ok = False
         if f.pattern is not None and not f.pattern.match(v):
@@ -198,11 +198,11 @@ class Checker:
             if f.name in ("id", "successor") and f.pattern.match(v.lower()):
                 hint = _("ids are lower case: '{value}'").format(value=v.lower())
             self.err(pos, "schema.pattern", path,
-                     _("'{clip_v}' does not have the required form").format(clip_v=clip(v)),
+                     _("'{value}' does not have the required form").format(value=clip(v)),
                      hint or _("it must match {pattern}").format(pattern=f.pattern.pattern[3:-3]))
             ok = False
         if f.fmt == "email" and not EMAIL_RE.match(v):
-            self.err(pos, "schema.email", path, _("'{clip_v}' is not an e-mail address").format(clip_v=clip(v)))
+            self.err(pos, "schema.email", path, _("'{value}' is not an e-mail address").format(value=clip(v)))
             ok = False
         return v if ok else MISSING
 
@@ -210,16 +210,16 @@ class Checker:
         item = f.item
         if f.item_pattern is not None and not f.item_pattern.match(v):
             self.err(pos, "schema.pattern", path,
-                     _("'{clip_v}' does not have the required form").format(clip_v=clip(v)),
-                     _("it must match {item_pattern}").format(item_pattern=item['pattern']))
+                     _("'{value}' does not have the required form").format(value=clip(v)),
+                     _("it must match {pattern}").format(pattern=item['pattern']))
             return MISSING
         if "minLength" in item and len(v) < item["minLength"]:
             self.err(pos, "schema.length", path,
-                     _("too short: at least {item_minlength} characters").format(item_minlength=item['minLength']))
+                     _("too short: at least {min_length} characters").format(min_length=item['minLength']))
             return MISSING
         if "maxLength" in item and len(v) > item["maxLength"]:
             self.err(pos, "schema.length", path,
-                     _("too long: at most {item_maxlength} characters").format(item_maxlength=item['maxLength']))
+                     _("too long: at most {max_length} characters").format(max_length=item['maxLength']))
             return MISSING
         return v
 
@@ -231,8 +231,8 @@ class Checker:
         """
         if not isinstance(node, LocDict):
             self.err(pos, "schema.type", path,
-                     _("expected a mapping of {what} fields, got {describe_node}").format(what=what,
-                                                                                          describe_node=describe(node)))
+                     _("expected a mapping of {what} fields, got {got}").format(what=what,
+                                                                                          got=describe(node)))
             return None
         before = self.c.n_errors
         if not t.by_name.keys() >= node.keys():

@@ -133,7 +133,7 @@ def read_bytes(path: str | Path, display_name: str | None = None, max_bytes: int
         hint = ("check the file name, or start a new register with 'kanalregister init FOLDER'"
                 if isinstance(exc, FileNotFoundError) else None)
         col.add(0, 0, "file.unreadable", "",
-                _("cannot read the register: {strerror_or_exc}").format(strerror_or_exc=exc.strerror or exc), hint)
+                _("cannot read the register: {error}").format(error=exc.strerror or exc), hint)
         raise RegisterSyntaxError(col.items) from None
 
 
@@ -166,7 +166,7 @@ def parse_bytes(raw: bytes, name: str, max_bytes: int = MAX_BYTES) -> Document:
     col = Collector(name)
     if len(raw) > max_bytes:
         col.add(0, 0, "file.too-large", "",
-                _("file is {len_raw} bytes; the register may be at most {max_bytes} bytes").format(len_raw=len(raw),
+                _("file is {size} bytes; the register may be at most {max_bytes} bytes").format(size=len(raw),
                                                                                                    max_bytes=max_bytes))
         raise RegisterSyntaxError(col.items)
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -180,7 +180,7 @@ def parse_bytes(raw: bytes, name: str, max_bytes: int = MAX_BYTES) -> Document:
         line = before.count(b"\n") + 1
         column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
         col.add(line, column, "file.encoding", "",
-                _("byte 0x{raw_exc_start:02x} is not valid UTF-8").format(raw_exc_start=raw[exc.start]),
+                _("byte 0x{byte:02x} is not valid UTF-8").format(byte=raw[exc.start]),
                     _("save the file as UTF-8"))
         raise RegisterSyntaxError(col.items) from None
     if "\t" in text:
@@ -229,7 +229,7 @@ def _scalar(ev, col: Collector, path: str, loader) -> object:
         return ev.value
     line, c = _p(ev.start_mark)
     col.add(line, c, "yaml.tag", path,
-            _("YAML tag {short_tag} is not allowed in the register").format(short_tag=_short(tag)),
+            _("YAML tag {tag} is not allowed in the register").format(tag=_short(tag)),
             _("remove the tag; write plain text"))
     return None
 
@@ -294,7 +294,7 @@ def _build(text: str, col: Collector, root_pos: list) -> object:
                 want = _T + ("map" if is_map else "seq")
                 if tag not in (None, "!", want):
                     col.add(*start, "yaml.tag", path,
-                            _("YAML tag {short_tag} is not allowed in the register").format(short_tag=_short(tag)),
+                            _("YAML tag {tag} is not allowed in the register").format(tag=_short(tag)),
                             _("remove the tag"))
                 if len(stack) >= MAX_DEPTH:
                     col.add(*start, "yaml.depth", path,

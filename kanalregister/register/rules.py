@@ -122,7 +122,7 @@ def check_organisation(ck, org: dict, node, contacts: tuple) -> None:
         unknown = set(re.findall(r"\{([^}]*)\}", edit)) - {"id", "line"}
         if unknown:
             ck.err(node.pos["edit_url"], "rule.edit-url", "organisation.edit_url",
-                   _("unknown placeholder {{{sorted_unknown_0}}}").format(sorted_unknown_0=sorted(unknown)[0]),
+                   _("unknown placeholder {{{name}}}").format(name=sorted(unknown)[0]),
                        _("use {id} and {line}"))
         else:
             _check_url(ck, edit.replace("{id}", "x").replace("{line}", "1"), None, node,

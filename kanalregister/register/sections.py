@@ -64,7 +64,7 @@ def check_sections(doc: Document, channels_split: bool = False) -> Sections | No
             ck.err(root.start, "schema.required", "channels", _("the register has no 'channels' list"))
         elif node is not None and not isinstance(node, LocList):
             ck.err(root.pos["channels"], "schema.type", "channels",
-                   _("expected a list of channel, got {describe_node}").format(describe_node=describe(node)))
+                   _("expected a list of channel, got {got}").format(got=describe(node)))
     parties = _party_rows(ck, root)
     return Sections(ck, root, org_row, pol, parties)
 
@@ -75,7 +75,7 @@ def _party_rows(ck: Checker, root: LocDict) -> list:
         return []
     if not isinstance(node, LocList):
         ck.err(root.pos["party_channels"], "schema.type", "party_channels",
-               _("expected a list of party channel, got {describe_node}").format(describe_node=describe(node)))
+               _("expected a list of party channel, got {got}").format(got=describe(node)))
         return []
     rows, seen = [], {f.name: {} for f in table("party_channel").fields if f.unique}
     for i, item in enumerate(node):
