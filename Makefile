@@ -11,7 +11,7 @@ VENV ?= .venv
 VPY := $(VENV)/bin/python
 LOCK := requirements/test.lock
 
-.PHONY: site test install install-test test-latest lock lint dist clean-venv
+.PHONY: site test install install-test test-latest lock lint dist clean-venv messages compile-messages
 
 $(VPY):
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
@@ -60,3 +60,16 @@ dist: install-test
 
 clean-venv:
 	rm -rf $(VENV)
+
+# Tool messages (docs/translating.md): `make messages` extracts the English source strings with
+# Babel and updates the Swedish catalogue; translate the new entries, then `make compile-messages`.
+PYBABEL := $(VENV)/bin/pybabel
+LOCALE := kanalregister/locale
+EXTRACT := -F babel.cfg --no-default-keywords -k _ -k ngettext:1,2 --sort-output --add-location=file -w 100
+
+messages: $(VPY)
+	$(PYBABEL) extract $(EXTRACT) -o build/messages.pot .
+	$(PYBABEL) update -i build/messages.pot -d $(LOCALE) -D messages -l sv -w 100 --ignore-obsolete
+
+compile-messages: $(VPY)
+	$(PYBABEL) compile -d $(LOCALE) -D messages --statistics

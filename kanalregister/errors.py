@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .i18n import _
+
 Severity = Literal["error", "warning"]
 
 
@@ -43,7 +45,8 @@ class Diagnostic:
     def format(self) -> str:
         """Return the one-line form ``file:line:col: severity: path: message``."""
         where = f"{self.path}: " if self.path else ""
-        text = f"{self.file}:{self.line}:{self.col}: {self.severity}: {where}{self.message}"
+        severity = _("error") if self.severity == "error" else _("warning")
+        text = f"{self.file}:{self.line}:{self.col}: {severity}: {where}{self.message}"
         if self.hint:
             text += f" ({self.hint})"
         return text

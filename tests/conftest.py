@@ -21,6 +21,18 @@ REAL_CSV = ROOT.parent / "shared" / "data" / "sweden-public-bodies-social-accoun
 TODAY = dt.date(2026, 11, 22)
 
 
+@pytest.fixture(autouse=True)
+def english_messages(monkeypatch):
+    """Tool messages in English in every test (the source strings the tests assert), also in
+    subprocesses (KANALREGISTER_LANG); Swedish, the default, is tested in test_i18n.py."""
+    from kanalregister.i18n import set_language
+
+    monkeypatch.setenv("KANALREGISTER_LANG", "en")
+    set_language(None)
+    yield
+    set_language(None)
+
+
 @dataclass
 class Run:
     """The outcome of one CLI run: exit status, stdout and stderr."""

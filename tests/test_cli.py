@@ -28,9 +28,9 @@ def test_check_reports_every_problem_in_one_run(cli, write, minimal_text):
     assert r.code == 1
     errors = [line for line in r.err.splitlines() if ": error: " in line]
     assert len(errors) == 3
-    assert any("channels[1].platform" in e for e in errors)
-    assert any("channels[2].url" in e and "https" in e for e in errors)
-    assert any("channels[1].purpouse" in e and "unknown key" in e for e in errors)
+    assert any("channels[1] (skolan-instagram).platform" in e for e in errors)
+    assert any("channels[2] (gamla-x).url" in e and "https" in e for e in errors)
+    assert any("channels[1] (skolan-instagram).purpouse" in e and "unknown key" in e for e in errors)
     assert "did you mean 'purpose'?" in r.err
 
 
@@ -42,7 +42,7 @@ def test_failed_build_leaves_previous_site_byte_identical(cli, write, tmp_path, 
     bad = write(minimal_text.replace("status: closed", "status: stängd"), "bad.yaml")
     r = cli("build", "-r", str(bad), "--out", str(out), "--today", TODAY.isoformat())
     assert r.code == 1
-    assert f"{bad}:" in r.err and ": error: channels[2].status:" in r.err
+    assert f"{bad}:" in r.err and ": error: channels[2] (gamla-x).status:" in r.err
     assert _snapshot(out) == before
     assert not list(tmp_path.glob(".site.tmp-*")) and not list(tmp_path.glob(".site.old-*"))
 
@@ -107,7 +107,7 @@ def test_github_format_annotations(cli, write, minimal_text):
     ann = [line for line in r.err.splitlines() if line.startswith("::error ")]
     assert len(ann) == 1
     line = minimal_text.splitlines().index("    platform: x") + 1
-    assert f",line={line},col=15,title=schema.enum::channels[2].platform:" in ann[0]
+    assert f",line={line},col=15,title=schema.enum::channels[2] (gamla-x).platform:" in ann[0]
 
 
 def test_bad_today_is_a_usage_error(cli):

@@ -44,6 +44,32 @@ def test_bad_register_gives_its_diagnostic(path, tmp_path):
     assert not out.exists()
 
 
+def _texts(path: Path) -> dict[str, str]:
+    """The '# text-en:' and '# text-sv:' headers of a case: language → expected text."""
+    return dict(re.findall(r"^# text-(en|sv): (.*)$", path.read_text(encoding="utf-8", errors="replace")[:2000], re.M))
+
+
+WORDED = [p for p in CASES if _texts(p)]
+
+
+def test_yaml_syntax_cases_have_words_in_both_languages():
+    named = {p.stem.split("-", 1)[1] for p in WORDED}
+    assert {"yaml-missing-colon", "yaml-missing-colon-last", "yaml-colon-without-space", "yaml-colon-in-value",
+            "yaml-indent-more", "yaml-indent-less", "yaml-bad-indent", "yaml-tab-indent"} <= named
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+@pytest.mark.parametrize("path", WORDED, ids=lambda p: p.stem)
+def test_bad_register_message_in_both_languages(path, lang):
+    code, line, col = expected(path)
+    r = run_cli("check", "-r", str(path), "--format", "json", "--lang", lang)
+    found = [d for d in json.loads(r.out)["diagnostics"] if (d["code"], d["line"], d["col"]) == (code, line, col)]
+    assert found, r.out
+    d = found[0]
+    shown = d["message"] + (f" ({d['hint']})" if d["hint"] else "")
+    assert _texts(path)[lang] in shown
+
+
 @pytest.mark.parametrize("name", ["010-yaml-alias-bomb", "012-yaml-python-tag", "017-yaml-deep-nesting",
                                   "021-yaml-control-char", "022-root-list"])
 def test_no_traceback_in_a_real_process(name):
@@ -61,7 +87,7 @@ def test_text_output_shows_line_caret_and_hint():
     r = run_cli("check", "-r", str(path))
     assert r.code == 1
     lines = r.err.splitlines()
-    head = next(i for i, s in enumerate(lines) if ": error: channels[0].platform:" in s)
+    head = next(i for i, s in enumerate(lines) if ": error: channels[0] (kanal-ett).platform:" in s)
     assert lines[head + 2].endswith("platform: Intagram")
     caret = lines[head + 3]
     assert caret.split("| ", 1)[1] == " " * len("    platform: ") + "^" * len("Intagram")

@@ -45,6 +45,12 @@ NEW_CHANNEL = """  - id: bibliotek-tiktok
 party_channels:"""
 
 
+@pytest.fixture(autouse=True)
+def swedish(monkeypatch):
+    """The summary in its readers' language: these tests read it in Swedish (issue 17)."""
+    monkeypatch.setenv("KANALREGISTER_LANG", "sv")
+
+
 def _table(out: str) -> list[list[str]]:
     return [[c.strip() for c in line.strip("|").split("|")] for line in out.splitlines()
             if line.startswith("| `")]
@@ -65,9 +71,9 @@ def test_diff_against_merge_base_lists_every_kind_of_change(repo):
     out = r.out
     assert "Kanaler: 1 tillagda, 0 borttagna, 0 avslutade, 0 återöppnade, 2 ändrade." in out
     assert "**Testby bibliotek** `bibliotek-tiktok` tiktok <https://www.tiktok.com/@testbybibliotek>" in out
-    assert ["`skolan-instagram`", "purpose", "`Berätta om skolans vardag för vårdnadshavare.`",
+    assert ["`skolan-instagram`", "Syfte (purpose)", "`Berätta om skolans vardag för vårdnadshavare.`",
             "`Berätta om skolans vardag.`"] in _table(out)
-    assert ["`kommunen-facebook`", "substitute", "*(internt, visas inte)*", "*(ändrat)*"] in _table(out)
+    assert ["`kommunen-facebook`", "Ersättare (substitute)", "*(internt, visas inte)*", "*(ändrat)*"] in _table(out)
     assert "- tillagd: **Tredje partiet** x <https://x.com/tredje>" in out
     assert "- borttagen: **Testpartiet** facebook <https://www.facebook.com/testpartiet>" in out
     # internal values are never shown
@@ -107,3 +113,14 @@ def test_output_appends_to_step_summary(repo, tmp_path):
 def test_bad_ref_is_a_clear_error(repo):
     r = run_cli("diff", "finns-inte", "-r", str(repo / "channels.yaml"))
     assert r.code == 1 and "git" in r.err and "Traceback" not in r.err
+
+
+def test_diff_in_english(repo):
+    text = (repo / "channels.yaml").read_text(encoding="utf-8")
+    text = text.replace("purpose: Berätta om skolans vardag för vårdnadshavare.", "purpose: Berätta om skolans vardag.")
+    (repo / "channels.yaml").write_text(text, encoding="utf-8")
+    out = run_cli("diff", "-r", str(repo / "channels.yaml"), "--lang", "en").out
+    assert "Channels: 0 added, 0 removed, 0 closed, 0 reopened, 1 changed." in out
+    assert ["`skolan-instagram`", "Purpose (purpose)", "`Berätta om skolans vardag för vårdnadshavare.`",
+            "`Berätta om skolans vardag.`"] in _table(out)
+    assert "| channel | field | before | after |" in out and "Ändr" not in out

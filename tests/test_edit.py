@@ -114,7 +114,7 @@ def test_new_interactive_asks_the_aktivitetsplan_questions(tmp_path):
         "Kulturhuset Testby", "", "Kulturhuschef", "kulturhuset@testby.example", "sv", "2026-12-01",
         "Kulturchef", "2026-11-21", "",  # empty id → the proposed one
     ]) + "\n"
-    p = subprocess.run([sys.executable, str(ROOT / "build.py"), "new", "-i", "-r", str(path), "--today",
+    p = subprocess.run([sys.executable, str(ROOT / "build.py"), "new", "--lang", "sv", "-i", "-r", str(path), "--today",
                         TODAY.isoformat()], input=answers, capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr
     assert "4a. Beskriv syftet" in p.stdout + p.stderr

@@ -36,9 +36,17 @@ EXPECTED = {
 CLI = [sys.executable, "-c", "from kanalregister.commands.cli import entry; entry()"]
 
 
+@pytest.fixture(autouse=True)
+def swedish(monkeypatch):
+    """init speaks its users' language: these tests read it in Swedish (issue 17)."""
+    monkeypatch.setenv("KANALREGISTER_LANG", "sv")
+
+
 def kr(*args: str, cwd: Path, stdin=subprocess.DEVNULL) -> subprocess.CompletedProcess:
-    """Run the kanalregister command line in a subprocess, with no terminal on stdin."""
-    return subprocess.run([*CLI, *args], cwd=cwd, stdin=stdin, capture_output=True, text=True, timeout=120)
+    """Run the kanalregister command line in a subprocess, with no terminal on stdin, in Swedish
+    (the language init speaks to its users by default; issue 17)."""
+    return subprocess.run([*CLI, *args], cwd=cwd, stdin=stdin, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "KANALREGISTER_LANG": "sv"})
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -69,7 +77,7 @@ def test_the_new_register_checks_formats_and_builds(made, tmp_path):
         (work / rel).write_bytes(data)
     check = kr("check", cwd=work)
     assert check.returncode == 0, check.stderr
-    assert "OK, 0 channels" in check.stderr  # the example is commented out: nothing invented is published
+    assert "OK, 0 kanaler" in check.stderr  # the example is commented out: nothing invented is published
     fmt = kr("fmt", "--check", cwd=work)
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr  # CI runs fmt --check on every pull request
     build = kr("build", cwd=work)  # content/ beside the register is used without --content
@@ -91,7 +99,7 @@ def test_the_new_register_checks_formats_and_builds(made, tmp_path):
                          for line in example.splitlines())
     (work / "channels.yaml").write_text(head + "\nchannels:\n" + example + "\n", encoding="utf-8")
     check = kr("check", cwd=work)
-    assert check.returncode == 0 and "OK, 1 channels" in check.stderr, check.stderr
+    assert check.returncode == 0 and "OK, 1 kanal\n" in check.stderr, check.stderr
     assert kr("build", cwd=work).returncode == 0
     data = json.loads((work / "site" / "channels.json").read_text(encoding="utf-8"))
     assert [c["url"] for c in data["channels"]] == ["https://www.facebook.com/norsjokommun"]
@@ -354,6 +362,7 @@ def test_the_wheel_installs_and_init_works_from_it(tmp_path):
     assert "kanalregister/content/allmanna-handlingar.md" in names
     assert "kanalregister/commands/scaffold.py" in names
     assert {"kanalregister/commands/form_files/form.html", "kanalregister/commands/form_files/form.js"} <= names
+    assert {f"kanalregister/locale/sv/LC_MESSAGES/messages.{ext}" for ext in ("po", "mo")} <= names
     shipped = {p.name for p in scaffold.FILES_DIR.iterdir() if p.is_file()}
     assert shipped and {f"kanalregister/commands/scaffold_files/{n}" for n in shipped} <= names
 
@@ -379,6 +388,7 @@ def test_the_wheel_installs_and_init_works_from_it(tmp_path):
     assert set(tree(empty)) == EXPECTED
     check = installed("check", cwd=empty)
     assert check.returncode == 0, check.stderr
+    assert "OK, 0 kanaler" in check.stderr  # the installed catalogue speaks Swedish (KANALREGISTER_LANG=sv)
     build = installed("build", "--content", "content", cwd=empty)
     assert build.returncode == 0, build.stderr
     assert "Norsjö kommun" in soup(empty / "site" / "index.html").title.get_text()

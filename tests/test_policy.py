@@ -18,24 +18,26 @@ CH0_ADMINS = ("    administrators:\n"
 # rule → (edit that breaks it in channels[0] or [2], field path the diagnostic points at)
 BREAK = {
     "responsible": (lambda t: t.replace("    responsible_role: Kommunikationschef\n", "", 1),
-                    "channels[0].responsible_role"),
+                    "channels[0] (kommunen-facebook).responsible_role"),
     "purpose_target_group": (lambda t: t.replace("purpose: Informera invånare om kommunens service.", "purpose: '-'"),
-                             "channels[0].purpose"),
+                             "channels[0] (kommunen-facebook).purpose"),
     "administrators": (lambda t: t.replace(CH0_ADMINS, "    administrators:\n      - {name: Alva Admin, email: "
-                                           "alva.admin@testby.example}\n"), "channels[0].administrators"),
+                                           "alva.admin@testby.example}\n"),
+                       "channels[0] (kommunen-facebook).administrators"),
     "substitute": (lambda t: t.replace("    substitute: {name: Cilla Ersättare, email: cilla.ersattare@testby.example,"
-                                       " phone: 0123-45 01 03}\n", ""), "channels[0].substitute"),
-    "approval": (lambda t: t.replace("    approved_on: 2019-12-01\n", ""), "channels[0].approved_on"),
+                                       " phone: 0123-45 01 03}\n", ""), "channels[0] (kommunen-facebook).substitute"),
+    "approval": (lambda t: t.replace("    approved_on: 2019-12-01\n", ""),
+                 "channels[0] (kommunen-facebook).approved_on"),
     "monitoring": (lambda t: t.replace("    monitoring: Vardagar, svar inom 48 timmar\n", ""),
-                   "channels[0].monitoring"),
+                   "channels[0] (kommunen-facebook).monitoring"),
     "archive": (lambda t: t.replace("    last_archived: 2026-06-30\n", "    last_archived: 2025-06-30\n", 1),
-                "channels[0].last_archived"),
+                "channels[0] (kommunen-facebook).last_archived"),
     "review": (lambda t: t.replace("    last_reviewed: 2026-06-30\n", "    last_reviewed: 2025-01-01\n", 1),
-               "channels[0].last_reviewed"),
+               "channels[0] (kommunen-facebook).last_reviewed"),
     "passive": (lambda t: t.replace("last_activity: 2026-11-01", "last_activity: 2026-01-01"),
-                "channels[0].last_activity"),
+                "channels[0] (kommunen-facebook).last_activity"),
     "closed_archive": (lambda t: t.replace("    last_archived: 2018-06-29\n", "    last_archived: 2017-01-01\n"),
-                       "channels[2].last_archived"),
+                       "channels[2] (gamla-x).last_archived"),
 }
 
 
@@ -85,7 +87,8 @@ def test_parameters_change_the_rule(write):
         "archived screenshot overdue since 2026-09-22 (last 2026-03-22, every 6 months)"]
     three = BASE.replace(CH0_ADMINS, CH0_ADMINS + "      - {name: Cissi C, email: cissi.c@testby.example}\n")
     code, diags = _check(write, _with_policy(three, "administrators", "{minimum: 3}"))
-    assert [d["path"] for d in diags if d["code"] == "policy.administrators"] == ["channels[1].administrators"]
+    assert [d["path"] for d in diags if d["code"] == "policy.administrators"] == \
+        ["channels[1] (skolan-instagram).administrators"]
 
 
 @pytest.mark.parametrize("setting,code", [

@@ -11,13 +11,19 @@ from icalendar import Calendar
 
 #: What the demo register was written to contain on 2026-11-22 (see channels.yaml's dates).
 DEMO_DUE = {
-    ("kommunen-youtube", "Skärmdump till arkivet", "försenad (warning)", "2026-09-01"),
+    ("kommunen-youtube", "Skärmdump till arkivet", "försenad (varning)", "2026-09-01"),
     ("krisinfo-facebook", "Skärmdump till arkivet", "snart", "2026-12-10"),
-    ("bibliotek-facebook", "Granskning", "försenad (warning)", "2026-03-01"),
-    ("gullstensskolan-instagram", "Passivt konto: stäng eller återuppliva", "försenad (warning)", "2026-09-10"),
-    ("flickr-arkiv", "Passivt konto: stäng eller återuppliva", "försenad (warning)", "2026-07-15"),
-    ("sbf-x", "Passivt konto: stäng eller återuppliva", "försenad (warning)", "2026-08-28"),
+    ("bibliotek-facebook", "Granskning", "försenad (varning)", "2026-03-01"),
+    ("gullstensskolan-instagram", "Passivt konto: stäng eller återuppliva", "försenad (varning)", "2026-09-10"),
+    ("flickr-arkiv", "Passivt konto: stäng eller återuppliva", "försenad (varning)", "2026-07-15"),
+    ("sbf-x", "Passivt konto: stäng eller återuppliva", "försenad (varning)", "2026-08-28"),
 }
+
+
+@pytest.fixture(autouse=True)
+def swedish(monkeypatch):
+    """The report in its users' language: these tests read it in Swedish (issue 17)."""
+    monkeypatch.setenv("KANALREGISTER_LANG", "sv")
 
 
 def _markdown_rows(text: str) -> list[tuple]:
@@ -38,7 +44,7 @@ def test_grouped_by_department_and_sorted_by_urgency():
     assert heads[0] == "Kultur- och fritidsförvaltningen"  # holds the oldest overdue item (2026-03-01)
     kom = next(s for s in sections if s.startswith("Kommunledningsförvaltningen"))
     rows = _markdown_rows("\n" + kom)
-    assert [row[2] for row in rows] == ["försenad (warning)", "snart"]  # overdue before due soon
+    assert [row[2] for row in rows] == ["försenad (varning)", "snart"]  # overdue before due soon
     kof = _markdown_rows("\n" + sections[0])
     assert [row[3] for row in kof] == sorted(row[3] for row in kof)
 
@@ -72,7 +78,7 @@ def test_report_works_even_when_the_policy_fails():
         assert run_cli("check", "-r", str(p), "--today", TODAY.isoformat()).code == 1
         r = run_cli("report", "-r", str(p), "--today", TODAY.isoformat(), "--format", "markdown")
         assert r.code == 3
-        assert ("kommunen-facebook", "Godkännande", "saknas (error)", "") in _markdown_rows(r.out)
+        assert ("kommunen-facebook", "Godkännande", "saknas (fel)", "") in _markdown_rows(r.out)
 
 
 def test_ics_has_a_stable_event_per_duty(tmp_path):
@@ -101,5 +107,13 @@ def test_report_is_never_written_into_site(tmp_path, target):
     flag = "--ics" if target.endswith(".ics") else "--output"
     r = run_cli("report", "-r", str(DEMO), "--today", TODAY.isoformat(), flag, str(out), "--site",
                 str(tmp_path / "site"))
-    assert r.code == 1 and "internal" in r.err
+    assert r.code == 1 and "intern" in r.err
     assert not out.exists()
+
+
+def test_report_in_english():
+    r = run_cli("report", "-r", str(DEMO), "--today", TODAY.isoformat(), "--format", "markdown", "--lang", "en")
+    assert r.code == 3
+    assert "| Channel | Rule | Status | Date | What |" in r.out
+    assert "| kommunen-youtube | Screenshot for the archive | overdue (warning) | 2026-09-01 |" in r.out
+    assert "försenad" not in r.out and "Skärmdump" not in r.out

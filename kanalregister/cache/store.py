@@ -40,6 +40,7 @@ import tempfile
 from pathlib import Path
 
 from .. import __version__
+from ..i18n import language
 from ..register.validate import Entry
 from .blocks import BlockStore
 
@@ -318,9 +319,10 @@ def output_manifest(out: Path) -> dict[str, tuple[int, int, int]] | None:
 
 def read_last_build(out: Path, inputs: str) -> dict | None:
     """What the last successful build of ``out`` recorded (:func:`write_last_build`), if it
-    was made from the same ``inputs`` (a digest) by the same code; else None. The record is
+    was made from the same ``inputs`` (a digest) by the same code in the same language of
+    messages (its diagnostics are kept as text); else None. The record is
     read whole only then: it starts with its key."""
-    key = f"{code_digest()}:{inputs}\n".encode()
+    key = f"{code_digest()}:{language()}:{inputs}\n".encode()
     try:
         with open(cache_path(out) / "last-build", "rb") as fh:
             if fh.read(len(key)) != key:
@@ -335,7 +337,7 @@ def write_last_build(out: Path, inputs: str, diagnostics: list, channels: int, m
     its channel count and the ``manifest`` of the output folder as published (as
     :func:`output_manifest` reads it). A failure to write only costs the next build time."""
     record = {"diagnostics": diagnostics, "channels": channels, "manifest": manifest}
-    key = f"{code_digest()}:{inputs}\n".encode()
+    key = f"{code_digest()}:{language()}:{inputs}\n".encode()
     try:
         _write_atomic(cache_path(out) / "last-build", key + pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:

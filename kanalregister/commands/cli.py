@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from ..errors import KanalregisterError, UsageError, file_diagnostic
-from ..i18n import _
+from ..i18n import LANGUAGES, _, ngettext, set_language
 from ..register.schema import table
 from .output import emit
 from .parser import DEFAULT_REGISTER, make_parser
@@ -51,7 +51,8 @@ def _check(args) -> int:
          by_rule=rule_summary(res.diagnostics), hidden=len(hidden))
     if args.format == "text" and not failed:
         n = len(res.register.channels) if res.register else 0
-        print(f"{args.register}: OK, {n} channels", file=sys.stderr)
+        print(ngettext("{register}: OK, {n} channel", "{register}: OK, {n} channels", n).format(
+            register=args.register, n=n), file=sys.stderr)
     return 1 if failed else 0
 
 
@@ -84,15 +85,16 @@ def _build_now(args) -> int:
     shown = result.warnings if args.format != "text" else result.warnings[:BUILD_WARNINGS_SHOWN]
     emit(shown, args.format, summary=False)
     if len(shown) < len(result.warnings):
-        print(f"… and {len(result.warnings) - len(shown)} more warning(s): run 'kanalregister check' to see all",
-              file=sys.stderr)
+        more = len(result.warnings) - len(shown)
+        print(_("… and {n} more warning(s): run 'kanalregister check' to see all").format(n=more), file=sys.stderr)
     if args.format != "json":
         if not result.files:
-            print(f"{args.register}: nothing changed since the last build; {args.out}/ is up to date",
-                  file=sys.stderr)
+            print(_("{register}: nothing changed since the last build; {out}/ is up to date").format(
+                register=args.register, out=args.out), file=sys.stderr)
         else:
-            how = f" ({result.reused} channels unchanged since the last build)" if result.reused else ""
-            print(f"{args.register}: published {len(result.files)} files to {args.out}/{how}", file=sys.stderr)
+            how = _(" ({n} channels unchanged since the last build)").format(n=result.reused) if result.reused else ""
+            print(_("{register}: published {n} files to {out}/{how}").format(
+                register=args.register, n=len(result.files), out=args.out, how=how), file=sys.stderr)
     return 0
 
 
@@ -106,21 +108,23 @@ def _import(args) -> int:
         try:
             args.output.write_text(res.text, encoding="utf-8")
         except OSError as exc:
-            raise UsageError([file_diagnostic(str(args.output), "import.write", f"cannot write: {exc}")]) from None
+            raise UsageError([file_diagnostic(str(args.output), "import.write",
+                                              _("cannot write: {exc}").format(exc=exc))]) from None
     else:
         sys.stdout.write(res.text)
     emit(res.findings, args.format, summary=False)
-    print(f"{args.csv}: imported {res.channels} channels of {res.organisations} organisations; "
-          f"{len(res.findings)} import finding(s). Run 'kanalregister check' for the gaps per channel.",
-          file=sys.stderr)
+    print(_("{csv}: imported {channels} channels of {organisations} organisations; {n} import "
+            "finding(s). Run 'kanalregister check' for the gaps per channel.").format(
+        csv=args.csv, channels=res.channels, organisations=res.organisations, n=len(res.findings)), file=sys.stderr)
     return 1 if any(d.severity == "error" for d in res.findings) else 0
 
 
 def _needs_a_file(register: str, command: str) -> None:
     """Refuse ``-`` (standard input) for a command that needs the register as a file."""
     if register == "-":
-        raise UsageError([file_diagnostic("-", "usage.stdin", f"'{command}' needs the register as a file",
-                                          "name the file with --register, e.g. --register channels.yaml")])
+        raise UsageError([file_diagnostic("-", "usage.stdin",
+                                          _("'{command}' needs the register as a file").format(command=command),
+                                          _("name the file with --register, e.g. --register channels.yaml"))])
 
 
 def _diff(args) -> int:
@@ -147,20 +151,20 @@ def _fmt(args) -> int:
         sys.stdout.write(after)
         return 0
     if before == after:
-        print(f"{args.register}: already formatted", file=sys.stderr)
+        print(_("{register}: already formatted").format(register=args.register), file=sys.stderr)
         return 0
     if args.check:
         sys.stdout.writelines(difflib.unified_diff(before.splitlines(True), after.splitlines(True),
                                                    f"{args.register} (now)", f"{args.register} (formatted)"))
-        print(f"{args.register}: not formatted; run 'kanalregister fmt'", file=sys.stderr)
+        print(_("{register}: not formatted; run 'kanalregister fmt'").format(register=args.register), file=sys.stderr)
         return 1
     Path(args.register).write_text(after, encoding="utf-8")
-    print(f"{args.register}: formatted", file=sys.stderr)
+    print(_("{register}: formatted").format(register=args.register), file=sys.stderr)
     return 0
 
 
 def _new(args) -> int:
-    from .edit import QUESTIONS, add_channel, ask, parse_person, suggest_id
+    from .edit import add_channel, ask, parse_person, questions, suggest_id
 
     _needs_a_file(args.register, "new")
 
@@ -175,20 +179,21 @@ def _new(args) -> int:
             v = parse_person(v)
         values[spec.name] = v
     if args.interactive or (sys.stdin.isatty() and not values):
-        print("Ny kanal: svara på frågorna i aktivitetsplanen (tomt svar hoppar över en valfri fråga).",
+        print(_("New channel: answer the aktivitetsplan questions (an empty answer skips an optional question)."),
               file=sys.stderr)
         order = ["platform", "url", "department", "unit", "purpose", "target_groups", "administrators",
                  "substitute", "monitoring", "hours_per_week", "name", "handle", "responsible_role",
                  "contact_email", "languages", "start_date", "approved_by", "approved_on"]
-        values = ask([q for q in order if q in QUESTIONS], values, write=lambda m: print(m, file=sys.stderr))
+        values = ask([q for q in order if q in questions()], values, write=lambda m: print(m, file=sys.stderr))
         if not values.get("id"):
             proposal = suggest_id(values)
-            answer = input(f"{QUESTIONS['id']} [{proposal or ''}]: ").strip()
+            answer = input(f"{questions()['id']} [{proposal or ''}]: ").strip()
             values["id"] = answer or proposal
     values.setdefault("status", "active")
     _text, warnings = add_channel(Path(args.register), values, args.today)
     emit(warnings, args.format, summary=False)
-    print(f"{args.register}: added channel '{values.get('id')}'", file=sys.stderr)
+    print(_("{register}: added channel '{id}'").format(register=args.register,
+                                                                  id=values.get('id')), file=sys.stderr)
     return 0
 
 
@@ -209,7 +214,10 @@ def _serve(args) -> int:
     watcher.start()
     server = make_server(Path(args.out), args.port)
     host, port = server.server_address[:2]
-    print(f"serving {args.out}/ on http://{host}:{port}/ ; rebuilding on changes (Ctrl-C stops)", file=sys.stderr,
+    print(_("serving {out}/ on http://{host}:{port}/ ; rebuilding on changes (Ctrl-C stops)").format(out=args.out,
+                                                                                                     host=host,
+                                                                                                         port=port),
+                                                                                                             file=sys.stderr,
           flush=True)
     try:
         server.serve_forever()
@@ -230,7 +238,8 @@ def _report(args) -> int:
     for target in (args.output, args.ics):
         if target is not None and (target.resolve() == site or site in target.resolve().parents):
             raise UsageError([file_diagnostic(str(target), "report.public",
-                                              f"the report is internal and must not be written into {args.site}/")])
+                                              _("the report is internal and must not be written into {site}/").format(
+                                                  site=args.site))])
     res = load(args.register, today).result
     hard = [d for d in res.diagnostics if d.severity == "error" and not d.code.startswith("policy.")]
     if res.model is None or hard:
@@ -294,12 +303,22 @@ def _docs(args) -> int:
 
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(field_docs_markdown() + "\n", encoding="utf-8")
-    print(f"wrote {args.output}", file=sys.stderr)
+    print(_("wrote {output}").format(output=args.output), file=sys.stderr)
     return 0
 
 
 COMMANDS = {"build": _build, "check": _check, "import": _import, "diff": _diff, "fmt": _fmt, "new": _new,
             "serve": _serve, "schema": _schema, "docs": _docs, "form": _form, "report": _report, "init": _init}
+
+
+def _lang_of(argv: list[str]) -> str | None:
+    """The ``--lang`` of ``argv`` when it names a language, else None (the environment's; a
+    wrong value is reported by the parser)."""
+    for i, a in enumerate(argv):
+        value = argv[i + 1] if a == "--lang" and i + 1 < len(argv) else a[7:] if a.startswith("--lang=") else None
+        if value is not None:
+            return value if value in LANGUAGES else None
+    return None
 
 
 _EXITING = False  # set by main(exiting=True): the process ends when main returns
@@ -317,8 +336,13 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
     global _EXITING
     _EXITING = exiting
     argv = list(sys.argv[1:] if argv is None else argv)
+    # the language first: the parser's help and every message made after are in it
+    set_language(_lang_of(argv))
+    lang = argv[:2] if argv[:1] == ["--lang"] else argv[:1] if argv[:1] and argv[0].startswith("--lang=") else []
+    argv = argv[len(lang):]  # `kanalregister --lang en check …`: the option goes after the command
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv = ["build", *argv]
+    argv = [*argv[:1], *lang, *argv[1:]] if argv and not argv[0].startswith("-") else [*lang, *argv]
     args = make_parser().parse_args(argv)
     if args.command is None:
         args = make_parser().parse_args(["build"])
@@ -328,15 +352,17 @@ def main(argv: list[str] | None = None, exiting: bool = False) -> int:
         emit(exc.diagnostics, getattr(args, "format", "text"))
         return 1
     except KeyboardInterrupt:
-        print("interrupted; the output folder was not changed", file=sys.stderr)
+        print(_("interrupted; the output folder was not changed"), file=sys.stderr)
         return 130
     except BrokenPipeError:  # e.g. `kanalregister diff | head`
         sys.stderr.close()
         return 0
     except OSError as exc:  # a full disk, a read-only or vanished folder: the machine's, not a bug
         where = str(exc.filename) if exc.filename else "kanalregister"
-        emit([file_diagnostic(where, "os.error", f"{exc.strerror or exc}; nothing was published, the previous "
-                              "output is unchanged", "free space or fix the folder's permissions, then run again")],
+        emit([file_diagnostic(where, "os.error",
+                              _("{error}; nothing was published, the previous output is unchanged").format(
+                                  error=exc.strerror or exc),
+                              _("free space or fix the folder's permissions, then run again"))],
              getattr(args, "format", "text"))
         return 1
 

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import KanalregisterError, UsageError, file_diagnostic
+from ..i18n import _
 from ..register.read import parse_bytes
-from ..register.schema import table
+from ..register.schema import field_label, table
 
 _INTERNAL = {f.name for f in table("channel").fields if f.internal}
 _ORDER = [f.name for f in table("channel").fields]
@@ -114,7 +115,7 @@ def compare(old_data, new_data) -> RegisterDiff:
 
 def _v(v) -> str:
     if v is None:
-        return "*(tomt)*"
+        return "*" + _("(empty)") + "*"
     if isinstance(v, list):
         v = ", ".join(str(x) for x in v)
     text = str(v).replace("|", "\\|").replace("\n", " ")
@@ -134,52 +135,60 @@ def _summary(row: dict) -> str:
 
 def to_markdown(d: RegisterDiff, base: str, register: str) -> str:
     """Render a :class:`RegisterDiff` as Markdown fit for a PR comment or ``$GITHUB_STEP_SUMMARY``."""
-    lines = [f"## Ändringar i förteckningen (`{register}` jämfört med `{base}`)", ""]
+    lines = ["## " + _("Changes in the register (`{register}` compared with `{base}`)").format(
+        register=register, base=base), ""]
     if d.empty:
-        return "\n".join(lines + ["Inga ändringar i förteckningen.", ""])
-    counts = [f"{len(d.added)} tillagda", f"{len(d.removed)} borttagna", f"{len(d.closed)} avslutade",
-              f"{len(d.reopened)} återöppnade", f"{len(d.changed)} ändrade"]
-    lines += ["Kanaler: " + ", ".join(counts) + ".", ""]
+        return "\n".join(lines + [_("No changes in the register."), ""])
+    lines += [_("Channels: {added} added, {removed} removed, {closed} closed, {reopened} reopened, {changed} "
+                "changed.").format(added=len(d.added), removed=len(d.removed), closed=len(d.closed),
+                                   reopened=len(d.reopened), changed=len(d.changed)), ""]
     if d.added:
-        lines += ["### Nya kanaler", ""]
+        lines += ["### " + _("New channels"), ""]
         for row in d.added:
             lines.append(f"- {_summary(row)}")
             for k in _ORDER:
                 if k in row and k not in _INTERNAL and k not in ("id", "name", "platform", "url", "department"):
-                    lines.append(f"  - {k}: {_v(row[k])}")
+                    lines.append(f"  - {field_label(k)}: {_v(row[k])}")
             internal = [k for k in _ORDER if k in row and k in _INTERNAL]
             if internal:
-                lines.append(f"  - interna fält ifyllda (visas inte): {', '.join(internal)}")
+                lines.append("  - " + _("internal fields filled in (not shown): {fields}").format(
+                    fields=", ".join(field_label(k) for k in internal)))
         lines.append("")
     if d.closed:
-        lines += ["### Avslutade kanaler", ""] + [f"- `{k}`" for k in d.closed] + [""]
+        lines += ["### " + _("Closed channels"), ""] + [f"- `{k}`" for k in d.closed] + [""]
     if d.reopened:
-        lines += ["### Återöppnade kanaler", ""] + [f"- `{k}`" for k in d.reopened] + [""]
+        lines += ["### " + _("Reopened channels"), ""] + [f"- `{k}`" for k in d.reopened] + [""]
     if d.removed:
-        lines += ["### Borttagna kanaler", "",
-                  "> Borttagna kanaler försvinner ur förteckningen. Avslutade kanaler bör stå kvar med "
-                  "`status: closed`, eftersom meddelanden i dem kan vara allmänna handlingar.", ""]
+        lines += ["### " + _("Removed channels"), "",
+                  "> " + _("Removed channels disappear from the register. Closed channels should stay with "
+                           "`status: closed`, as messages in them may be public records (allmänna handlingar)."), ""]
         lines += [f"- {_summary(row)}" for row in d.removed] + [""]
     if d.changed:
-        lines += ["### Ändrade fält", "", "| kanal | fält | före | efter |", "|---|---|---|---|"]
+        lines += ["### " + _("Changed fields"), "",
+                  "| " + " | ".join((_("channel"), _("field"), _("before"), _("after"))) + " |", "|---|---|---|---|"]
         for k, changes in d.changed.items():
             for f, o, n in changes:
                 if o is None and n is None and f in _INTERNAL:
-                    lines.append(f"| `{k}` | {f} | *(internt, visas inte)* | *(ändrat)* |")
+                    hidden, changed = _("(internal, not shown)"), _("(changed)")
+                    lines.append(f"| `{k}` | {field_label(f)} | *{hidden}* | *{changed}* |")
                 else:
-                    lines.append(f"| `{k}` | {f} | {_v(o)} | {_v(n)} |")
+                    lines.append(f"| `{k}` | {field_label(f)} | {_v(o)} | {_v(n)} |")
         lines.append("")
     if d.parties_added or d.parties_removed or d.parties_changed:
-        lines += ["### Partiernas kanaler", ""]
-        lines += [f"- tillagd: **{p.get('party')}** {p.get('platform')} <{p.get('url')}>" for p in d.parties_added]
-        lines += [f"- borttagen: **{p.get('party')}** {p.get('platform')} <{p.get('url')}>"
+        lines += ["### " + _("Party channels"), ""]
+        added, removed, changed = _("added"), _("removed"), _("changed")
+        lines += [f"- {added}: **{p.get('party')}** {p.get('platform')} <{p.get('url')}>" for p in d.parties_added]
+        lines += [f"- {removed}: **{p.get('party')}** {p.get('platform')} <{p.get('url')}>"
                   for p in d.parties_removed]
         for url, changes in d.parties_changed.items():
-            lines += [f"- ändrad <{url}>: {f} {_v(o)} → {_v(n)}" for f, o, n in changes]
+            lines += [f"- {changed} <{url}>: {field_label(f, 'party_channel')} {_v(o)} → {_v(n)}"
+                      for f, o, n in changes]
         lines.append("")
-    for title, items in (("Organisation", d.organisation), ("Policy", d.policy)):
+    for title, items, table_name in ((_("Organisation"), d.organisation, "organisation"),
+                                     (_("Policy"), d.policy, "")):
         if items:
-            lines += [f"### {title}", ""] + [f"- {k}: {_v(o)} → {_v(n)}" for k, o, n in items] + [""]
+            lines += [f"### {title}", ""] + [f"- {field_label(k, table_name) if table_name else k}: {_v(o)} → {_v(n)}"
+                                             for k, o, n in items] + [""]
     return "\n".join(lines)
 
 
@@ -188,9 +197,11 @@ def git(*args: str, cwd: Path) -> str:
     try:
         p = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise UsageError([file_diagnostic("git", "git.failed", f"cannot run git: {exc}")]) from None
+        raise UsageError([file_diagnostic("git", "git.failed", _("cannot run git: {exc}").format(exc=exc))]) from None
     if p.returncode != 0:
-        raise UsageError([file_diagnostic("git", "git.failed", f"git {' '.join(args)}: {p.stderr.strip()}")])
+        raise UsageError([file_diagnostic("git", "git.failed",
+                                          _("git {command}: {error}").format(command=" ".join(args),
+                                                                             error=p.stderr.strip()))])
     return p.stdout
 
 
@@ -202,8 +213,8 @@ def default_base(cwd: Path) -> str:
         except UsageError:
             continue
         return git("merge-base", "HEAD", ref, cwd=cwd).strip()
-    raise UsageError([file_diagnostic("git", "git.no-main", "no main branch to compare with",
-                                      "name the base: kanalregister diff BASE")])
+    raise UsageError([file_diagnostic("git", "git.no-main", _("no main branch to compare with"),
+                                      _("name the base: kanalregister diff BASE"))])
 
 
 def diff_register(register: Path, base: str | None) -> tuple[RegisterDiff, str]:
@@ -239,7 +250,7 @@ def read_both(register: Path, base: str | None) -> tuple:
     try:
         old_raw = subprocess.run(["git", "show", f"{ref}:{rel}"], cwd=top, capture_output=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise UsageError([file_diagnostic("git", "git.failed", f"cannot run git: {exc}")]) from None
+        raise UsageError([file_diagnostic("git", "git.failed", _("cannot run git: {exc}").format(exc=exc))]) from None
     if old_raw.returncode == 0:
         try:
             old_data = parse_bytes(old_raw.stdout, f"{ref}:{rel}").data

@@ -22,6 +22,7 @@ from ruamel.yaml.error import YAMLError
 
 from ..errors import Diagnostic, RegisterInvalid, UsageError, file_diagnostic
 from ..register.addresses import clean_register_addresses
+from ..i18n import _
 from ..register.loader import load
 from ..register.read import parse_bytes, read_bytes
 from ..register.schema import table
@@ -95,7 +96,7 @@ def _load_rt(path: Path) -> tuple[CommentedMap, str]:
     doc = parse_bytes(raw, str(path))  # the safe loader's checks first (tags, aliases, duplicates…)
     if not isinstance(doc.data, dict):
         raise RegisterInvalid([Diagnostic(str(path), 1, 1, "error", "schema.root", "",
-                                          "the register must be a mapping")])
+                                          _("the register must be a mapping"))])
     text = raw.decode("utf-8-sig")
     try:
         return _yaml().load(text), text
@@ -124,28 +125,31 @@ def format_register(path: Path) -> tuple[str, str]:
 
 # --- new ------------------------------------------------------------------------------------
 
-#: The aktivitetsplan questions (Gullspång Bilaga 1, Botkyrka) asked by ``new``, by field.
-QUESTIONS = {
-    "platform": "1. Vilket socialt medium gäller det? (facebook, instagram, x, youtube, linkedin, …)",
-    "url": "2. Webbadress till kontot (https://…)",
-    "department": "3a. Vilken förvaltning eller vilket bolag ansvarar?",
-    "unit": "3b. Vilken enhet eller avdelning? (valfritt)",
-    "purpose": "4a. Beskriv syftet med kanalen",
-    "target_groups": "4b. Vilka är målgrupperna? (separera med semikolon)",
-    "administrators": "5. Administratörer, minst två: 'Namn, e-post, telefon' (separera personer med semikolon)",
-    "substitute": "6. Ersättare vid frånvaro: 'Namn, e-post, telefon'",
-    "monitoring": "7. Hur ofta och när bevakas kontot? (t.ex. Vardagar, svar inom 48 timmar)",
-    "hours_per_week": "8. Beräknad arbetstid, timmar per vecka",
-    "id": "Id för kanalen (små bokstäver, siffror och bindestreck)",
-    "name": "Kontots namn som det visas på plattformen",
-    "handle": "Användarnamn på plattformen, utan @ (valfritt)",
-    "responsible_role": "Kontoansvarig roll (inte en person)",
-    "contact_email": "Kontaktadress: en funktionsbrevlåda",
-    "languages": "Språk (ISO-koder, separera med semikolon, t.ex. sv; en)",
-    "start_date": "Startdatum (ÅÅÅÅ-MM-DD)",
-    "approved_by": "Godkänd av (roll, t.ex. förvaltningschef)",
-    "approved_on": "Godkänd datum (ÅÅÅÅ-MM-DD)",
-}
+def questions() -> dict[str, str]:
+    """The aktivitetsplan questions (Gullspång Bilaga 1, Botkyrka) asked by ``new``: field →
+    question, in the language of messages."""
+    return {
+        "platform": _("1. Which social medium is it? (facebook, instagram, x, youtube, linkedin, …)"),
+        "url": _("2. Web address of the account (https://…)"),
+        "department": _("3a. Which förvaltning or company is responsible?"),
+        "unit": _("3b. Which unit or department? (optional)"),
+        "purpose": _("4a. Describe the purpose of the channel"),
+        "target_groups": _("4b. Who are the target groups? (separate with semicolons)"),
+        "administrators": _("5. Administrators, at least two: 'Name, e-mail, phone' (separate people with "
+                            "semicolons)"),
+        "substitute": _("6. Substitute during absence: 'Name, e-mail, phone'"),
+        "monitoring": _("7. How often and when is the account monitored? (e.g. Weekdays, answer within 48 hours)"),
+        "hours_per_week": _("8. Estimated working time, hours per week"),
+        "id": _("Id of the channel (lower-case letters, digits and hyphens)"),
+        "name": _("Name of the account as shown on the platform"),
+        "handle": _("User name on the platform, without @ (optional)"),
+        "responsible_role": _("Account owner's role (kontoansvarig; not a person)"),
+        "contact_email": _("Contact address: a function mailbox"),
+        "languages": _("Languages (ISO codes, separate with semicolons, e.g. sv; en)"),
+        "start_date": _("Start date (YYYY-MM-DD)"),
+        "approved_by": _("Approved by (role, e.g. head of förvaltning)"),
+        "approved_on": _("Approval date (YYYY-MM-DD)"),
+    }
 
 
 def parse_person(text: str) -> dict:
@@ -208,7 +212,7 @@ def add_channel(path: Path, values: dict, today: dt.date | None = None) -> tuple
     try:
         entry = build_entry(values)
     except ValueError as exc:
-        raise RegisterInvalid([file_diagnostic("new", "new.value", f"bad value: {exc}")]) from None
+        raise RegisterInvalid([file_diagnostic("new", "new.value", _("bad value: {exc}").format(exc=exc))]) from None
     channels = data.get("channels")
     if not isinstance(channels, CommentedSeq):
         channels = CommentedSeq()
@@ -231,10 +235,11 @@ def add_channel(path: Path, values: dict, today: dt.date | None = None) -> tuple
 def ask(fields: list[str], values: dict, read=input, write=print) -> dict:
     """Ask the aktivitetsplan questions for every field in ``fields`` missing from ``values``."""
     out = dict(values)
+    asked = questions()
     for name in fields:
         if out.get(name) not in (None, "", []):
             continue
-        answer = read(QUESTIONS.get(name, name) + ": ").strip()
+        answer = read(asked.get(name, name) + ": ").strip()
         if not answer:
             continue
         if name in ("target_groups", "languages"):

@@ -157,12 +157,13 @@ def import_csv(path: str | Path, organisation: dict | None = None, columns: dict
             missing = [c for c in REQUIRED_COLUMNS if c not in cols]
             if missing:
                 raise UsageError([Diagnostic(name, 1, 1, "error", "import.columns", "",
-                                             f"missing column(s): {', '.join(missing)}",
+                                             _("missing column(s): {names}").format(names=", ".join(missing)),
                                              _("the header has: {header}; name the columns with --columns "
                                                "org=COLUMN,url=COLUMN").format(header=", ".join(header)))])
             rows = [{k: row.get(c) for k, c in cols.items()} for row in reader]
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise UsageError([file_diagnostic(name, "import.read", f"cannot read the CSV: {exc}")]) from None
+        raise UsageError([file_diagnostic(name, "import.read",
+                                          _("cannot read the CSV: {exc}").format(exc=exc))]) from None
 
     findings: list[Diagnostic] = []
 
@@ -178,18 +179,20 @@ def import_csv(path: str | Path, organisation: dict | None = None, columns: dict
         account = (row.get("account") or "").strip()
         handle, display = (row.get("handle") or "").strip().removeprefix("@"), (row.get("name") or "").strip()
         if not org or not url:
-            note(i, "row has no organisation or no URL; skipped", "import.incomplete", "error")
+            note(i, _("row has no organisation or no URL; skipped"), "import.incomplete", "error")
             continue
         platform = LABEL_TO_KEY.get(label.lower()) or (None if label else _platform_of(url))
         if platform is None:
-            note(i, f"unknown platform '{label}'; imported as 'blog' (any website)", "import.platform")
+            note(i, _("unknown platform '{label}'; imported as 'blog' (any website)").format(label=label),
+                 "import.platform")
             platform = "blog"
         parts = urllib.parse.urlsplit(url)
         if parts.hostname == _REDIRECTOR:
             q = urllib.parse.parse_qs(parts.query)
             if q.get("url_prefix") and q.get("id"):
                 resolved = q["url_prefix"][0] + q["id"][0]
-                note(i, f"URL was a Wikidata redirector; replaced by its target {resolved}", "import.redirector")
+                note(i, _("URL was a Wikidata redirector; replaced by its target {url}").format(url=resolved),
+                     "import.redirector")
                 url = resolved
         if clean_url(url) != url:
             note(i, _("tracking parameters removed from the address: {url}").format(url=clean_url(url)),
@@ -202,16 +205,17 @@ def import_csv(path: str | Path, organisation: dict | None = None, columns: dict
         handle = handle or handle_from_url(platform, url) or ""
         problem = url_problem(url, platform)
         if problem:
-            note(i, f"URL problem, fix it before publishing: {problem[1]}", "import.url", "error")
+            note(i, _("URL problem, fix it before publishing: {problem}").format(problem=problem[1]), "import.url",
+                 "error")
         key = unique_key("url", url)
         if key in seen_url:
             first_line, first_org = seen_url[key]
             if first_org == org:
-                note(i, f"same account as line {first_line} (the URL differs only in case or a slash); merged",
-                     "import.duplicate")
+                note(i, _("same account as line {line} (the URL differs only in case or a slash); merged").format(
+                    line=first_line), "import.duplicate")
             else:
-                note(i, f"account also listed for {first_org} (line {first_line}); kept there only",
-                     "import.duplicate")
+                note(i, _("account also listed for {org} (line {line}); kept there only").format(
+                    org=first_org, line=first_line), "import.duplicate")
             continue
         seen_url[key] = (i, org)
         base = slug(f"{org}-{platform}-{handle or display or parts.path}")[:72].strip("-")

@@ -1,5 +1,5 @@
 """The ``init`` command's conversation: the questions asked in a terminal and the summary
-printed at the end (Swedish), and the tool that keeps this repository's own CI files
+printed at the end (in the language of messages), and the tool that keeps this repository's own CI files
 identical to what ``init`` writes: ``python -m kanalregister.commands.init --sync|--check``."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from .scaffold import DESCRIPTIONS, InitResult, Organisation, repo_copies
+from ..i18n import _
+from .scaffold import InitResult, Organisation, file_descriptions, repo_copies
 
 
 def ask_missing(org: Organisation, read: Callable[[str], str] = input,
@@ -19,12 +20,12 @@ def ask_missing(org: Organisation, read: Callable[[str], str] = input,
     ``read(prompt)`` returns the answer (str); an empty answer, or end of input, keeps the
     placeholder. Returns a new :class:`Organisation`.
     """
-    prompts = {"name": "Organisationens namn (t.ex. Norsjö kommun)",
-               "website": "Organisationens webbplats (https://…)",
-               "email": "Organisationens funktionsbrevlåda (e-post)"}
+    prompts = {"name": _("The organisation's name (e.g. Norsjö kommun)"),
+               "website": _("The organisation's website (https://…)"),
+               "email": _("The organisation's function mailbox (e-mail)")}
     wanted = [k for k in prompts if getattr(org, k) is None]
     if wanted:
-        write("Ny förteckning: svara på frågorna (tomt svar ger en platshållare att fylla i senare).")
+        write(_("New register: answer the questions (an empty answer leaves a placeholder to fill in later)."))
     answers = {}
     for key in wanted:
         try:
@@ -37,25 +38,28 @@ def ask_missing(org: Organisation, read: Callable[[str], str] = input,
 
 
 def summary(result: InitResult) -> str:
-    """What ``init`` wrote and the next steps, in Swedish (str, several lines)."""
+    """What ``init`` wrote and the next steps, in the language of messages (str, several lines)."""
     where = str(result.target)
-    lines = [f"Skapade en förteckning över officiella kanaler i {where}/:"]
+    lines = [_("Made a register of official channels in {where}/:").format(where=where)]
+    descriptions = file_descriptions()
     for rel in result.written:
-        desc = DESCRIPTIONS.get(rel) or (DESCRIPTIONS["content/"] if rel.startswith("content/") else "")
+        desc = descriptions.get(rel) or (descriptions["content/"] if rel.startswith("content/") else "")
         lines.append(f"  {rel:<38} {desc}".rstrip())
-    lines += ["", "Nästa steg:", f"  1. cd {where}"]
+    lines += ["", _("Next steps:"), f"  1. cd {where}"]
     if result.placeholders:
         fields = ", ".join(f"organisation.{k}" for k in result.placeholders)
-        lines.append(f"  2. Fyll i det som är märkt ÄNDRA i channels.yaml, först {fields},")
+        lines.append("  2. " + _("Fill in what is marked ÄNDRA in channels.yaml, first {fields},").format(
+            fields=fields))
     else:
-        lines.append("  2. Se över det som är märkt ÄNDRA i channels.yaml,")
+        lines.append("  2. " + _("Look over what is marked ÄNDRA in channels.yaml,"))
     lines += [
-        "     och byt exempelkanalen mot era riktiga kanaler.",
-        "  3. kanalregister check                      granskar förteckningen",
-        "     kanalregister build --content content    bygger webbplatsen i site/",
-        "  4. git init -b main && git add . && git commit -m \"Förteckning över kanaler\", och lägg arkivet",
-        "     på GitHub (slå på Pages: Settings → Pages → Source: GitHub Actions) eller GitLab.",
-        "README.md beskriver resten.",
+        "     " + _("and replace the example channel with your real channels."),
+        "  3. kanalregister check                      " + _("checks the register"),
+        "     kanalregister build --content content    " + _("builds the website in site/"),
+        "  4. " + _("git init -b main && git add . && git commit -m \"Förteckning över kanaler\", and put the "
+                    "repository"),
+        "     " + _("on GitHub (turn on Pages: Settings → Pages → Source: GitHub Actions) or GitLab."),
+        _("README.md describes the rest."),
     ]
     return "\n".join(lines)
 
@@ -81,20 +85,20 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
 
     p = argparse.ArgumentParser(prog="python -m kanalregister.commands.init",
-                                description="Rewrite (--sync) or compare (--check) kanalregister's own copies "
-                                            "of the CI files with what 'kanalregister init' writes.")
+                                description=_("Rewrite (--sync) or compare (--check) kanalregister's own copies "
+                                            "of the CI files with what 'kanalregister init' writes."))
     mode = p.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--sync", action="store_true", help="rewrite the copies that differ")
-    mode.add_argument("--check", action="store_true", help="only report the copies that differ")
+    mode.add_argument("--sync", action="store_true", help=_("rewrite the copies that differ"))
+    mode.add_argument("--check", action="store_true", help=_("only report the copies that differ"))
     p.add_argument("root", nargs="?", type=Path, default=Path(__file__).resolve().parent.parent.parent,
-                   help="the repository (default: the source tree this module is in)")
+                   help=_("the repository (default: the source tree this module is in)"))
     args = p.parse_args(argv)
     changed = sync(args.root, write=args.sync)
     for rel in changed:
-        print(f"{rel}: {'rewritten' if args.sync else 'differs from kanalregister init; run --sync'}",
+        print(f"{rel}: " + (_("rewritten") if args.sync else _("differs from kanalregister init; run --sync")),
               file=sys.stderr)
     if not changed:
-        print("the CI files are identical to what kanalregister init writes", file=sys.stderr)
+        print(_("the CI files are identical to what kanalregister init writes"), file=sys.stderr)
     return 1 if changed and args.check else 0
 
 

@@ -40,7 +40,7 @@ def format_text(diags: list[Diagnostic]) -> str:
                     length = max(1, min(len(token), 80))
                     out.append(f"{' ' * width} | {' ' * (col - 1)}{'^' * length}")
         if d.hint:
-            out.append(f"  = hint: {d.hint}")
+            out.append(_("  = hint: {hint}").format(hint=d.hint))
     return "\n".join(out)
 
 
@@ -141,4 +141,4 @@ def emit(diags: list[Diagnostic], fmt: str, stream=None, summary: bool = True, *
         errors = sum(d.severity == "error" for d in diags)
         warnings = len(diags) - errors
         if errors or warnings:
-            print(f"{errors} error(s), {warnings} warning(s)", file=stream)
+            print(_("{errors} error(s), {warnings} warning(s)").format(errors=errors, warnings=warnings), file=stream)

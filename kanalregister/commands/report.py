@@ -15,17 +15,25 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+from ..i18n import _
 from ..register.model import Channel, Register
 from ..register.policy import RULE_BY_KEY, Finding, add_months, evaluate
 from ..site.swedish import sv_key
 
-STATUS_SV = {"overdue": "försenad", "missing": "saknas", "due": "snart"}
-RULE_SV = {
-    "responsible": "Ansvarig och kontakt", "purpose_target_group": "Syfte och målgrupp",
-    "administrators": "Administratörer", "substitute": "Ersättare", "approval": "Godkännande",
-    "monitoring": "Bevakning", "archive": "Skärmdump till arkivet", "review": "Granskning",
-    "passive": "Passivt konto: stäng eller återuppliva", "closed_archive": "Slutlig skärmdump vid avslut",
-}
+
+def status_name(kind: str) -> str:
+    """A finding's kind (``overdue``, ``missing``, ``due``) in the language of messages."""
+    return {"overdue": _("overdue"), "missing": _("missing"), "due": _("due soon")}[kind]
+
+
+def rule_name(rule: str) -> str:
+    """A policy rule's name in the language of messages (the key when it has none)."""
+    return {
+        "responsible": _("Account owner and contact"), "purpose_target_group": _("Purpose and target group"),
+        "administrators": _("Administrators"), "substitute": _("Substitute"), "approval": _("Approval"),
+        "monitoring": _("Monitoring"), "archive": _("Screenshot for the archive"), "review": _("Review"),
+        "passive": _("Passive account: close or revive"), "closed_archive": _("Final screenshot at closing"),
+    }.get(rule, rule)
 #: Exit status of ``report`` when anything is overdue or missing.
 EXIT_DUE = 3
 
@@ -71,22 +79,24 @@ def needs_action(groups) -> bool:
 
 def _row(i: Item) -> list[str]:
     f = i.finding
-    return [i.channel.id, RULE_SV.get(f.rule, f.rule), STATUS_SV[f.kind] + ("" if f.kind == "due" else
-                                                                         f" ({f.severity})"),
+    severity = _("error") if f.severity == "error" else _("warning")
+    return [i.channel.id, rule_name(f.rule), status_name(f.kind) + ("" if f.kind == "due" else f" ({severity})"),
             f.due.isoformat() if f.due else "", f.message]
 
 
-HEADERS = ["Kanal", "Regel", "Status", "Datum", "Vad"]
+def headers() -> list[str]:
+    """The report's column headings in the language of messages."""
+    return [_("Channel"), _("Rule"), _("Status"), _("Date"), _("What")]
 
 
 def to_text(groups, today: dt.date) -> str:
     """A plain terminal table per förvaltning."""
     if not groups:
-        return f"Inget är försenat eller förfaller inom kort ({today}).\n"
-    lines = [f"Att göra per {today}:", ""]
+        return _("Nothing is overdue or due soon ({today}).").format(today=today) + "\n"
+    lines = [_("To do as of {today}:").format(today=today), ""]
     for dep, items in groups:
-        rows = [HEADERS] + [_row(i) for i in items]
-        widths = [min(max(len(r[c]) for r in rows), 60) for c in range(len(HEADERS))]
+        rows = [headers()] + [_row(i) for i in items]
+        widths = [min(max(len(r[c]) for r in rows), 60) for c in range(len(headers()))]
         lines.append(dep)
         for n, r in enumerate(rows):
             lines.append("  " + "  ".join(cell[:widths[c]].ljust(widths[c]) for c, cell in enumerate(r)).rstrip())
@@ -98,11 +108,11 @@ def to_text(groups, today: dt.date) -> str:
 
 def to_markdown(groups, today: dt.date) -> str:
     """Markdown, one table per förvaltning."""
-    lines = [f"# Förteckningen: att göra per {today}", ""]
+    lines = ["# " + _("The register: to do as of {today}").format(today=today), ""]
     if not groups:
-        return "\n".join(lines + ["Inget är försenat eller förfaller inom kort.", ""])
+        return "\n".join(lines + [_("Nothing is overdue or due soon."), ""])
     for dep, items in groups:
-        lines += [f"## {dep}", "", "| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
+        lines += [f"## {dep}", "", "| " + " | ".join(headers()) + " |", "|" + "---|" * len(headers())]
         for i in items:
             lines.append("| " + " | ".join(c.replace("|", "\\|") for c in _row(i)) + " |")
         lines.append("")
@@ -112,7 +122,7 @@ def to_markdown(groups, today: dt.date) -> str:
 def to_html(groups, today: dt.date, env, organisation) -> str:
     """HTML from the ``report.html`` template (autoescaped)."""
     rows = [(dep, [(_row(i), i) for i in items]) for dep, items in groups]
-    return env.get_template("report.html").render(groups=rows, headers=HEADERS, today=today,
+    return env.get_template("report.html").render(groups=rows, headers=headers(), today=today,
                                                   organisation=organisation, rules=RULE_BY_KEY)
 
 
@@ -128,7 +138,7 @@ def to_ics(register: Register, today: dt.date, stamp: dt.date) -> bytes:
     cal = Calendar()
     cal.add("prodid", "-//kanalregister//förteckning//SV")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"Förteckningen: {register.organisation.name}")
+    cal.add("x-wr-calname", _("Register of channels: {name}").format(name=register.organisation.name))
     pol = register.policy
     for ch in register.active:
         internal = register.internal[ch.id]
@@ -137,20 +147,23 @@ def to_ics(register: Register, today: dt.date, stamp: dt.date) -> bytes:
             base = ch.last_archived or ch.approved_on or ch.start_date
             if base:
                 duties.append(("archive", add_months(base, pol.param("archive", "months")),
-                               f"Skärmdump till arkivet: {ch.name} ({ch.platform_label})"))
+                               _("Screenshot for the archive: {name} ({platform})").format(name=ch.name,
+                                                                                         platform=ch.platform_label)))
         if pol.level("review") != "off":
             base = internal.last_reviewed or ch.approved_on or ch.start_date
             if base:
                 duties.append(("review", add_months(base, pol.param("review", "months")),
-                               f"Granska kanalen: {ch.name} ({ch.platform_label})"))
+                               _("Review the channel: {name} ({platform})").format(
+                                   name=ch.name, platform=ch.platform_label)))
         for rule, due, summary in duties:
             ev = Event()
             ev.add("uid", f"{uuid.uuid5(uuid.NAMESPACE_URL, f'kanalregister:{ch.id}:{rule}')}@kanalregister")
             ev.add("dtstamp", dt.datetime.combine(stamp, dt.time(0, 0), tzinfo=dt.UTC))
             ev.add("dtstart", due)
             ev.add("dtend", due + dt.timedelta(days=1))
-            ev.add("summary", summary + (" (försenad)" if due <= today else ""))
-            ev.add("description", f"{ch.department}. Regel '{rule}': {RULE_BY_KEY[rule].source}. Kanal-id {ch.id}.")
+            ev.add("summary", summary + (_(" (overdue)") if due <= today else ""))
+            ev.add("description", _("{department}. Rule '{rule}': {source}. Channel id {id}.").format(
+                department=ch.department, rule=rule, source=RULE_BY_KEY[rule].source, id=ch.id))
             ev.add("categories", [ch.department])
             cal.add_component(ev)
     return cal.to_ical()

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..errors import Diagnostic, KanalregisterError, UsageError, file_diagnostic
+from ..i18n import _
 
 #: Where the released package's source lives (pre-commit hooks, field docs, the GitHub Action).
 REPOSITORY = "https://github.com/kanalregister/kanalregister"
@@ -52,18 +53,20 @@ OWN_FILES = {
     ".gitignore": "gitignore",
 }
 
-#: What each written file is for, as ``init`` reports it (Swedish; content pages by folder).
-DESCRIPTIONS = {
-    "channels.yaml": "förteckningen, med en exempelkanal",
-    SCHEMA_PATH: "schemat som redigerare granskar channels.yaml med",
-    "content/": "sidan om allmänna handlingar och kommentarsregler, att anpassa",
-    ".github/workflows/kanalregister.yml": "CI på GitHub: granskar pull requests, publicerar med GitHub Pages",
-    ".github/pull_request_template.md": "mallen för pull requests, med aktivitetsplanens checklista",
-    ".gitlab-ci.yml": "CI på GitLab: granskar merge requests, publicerar med GitLab Pages",
-    ".pre-commit-config.yaml": "granskning före varje commit (pre-commit)",
-    ".gitignore": "håller byggets egna mappar utanför git",
-    "README.md": "hur ni för förteckningen, på svenska",
-}
+def file_descriptions() -> dict[str, str]:
+    """What each written file is for, as ``init`` reports it, in the language of messages
+    (content pages by folder)."""
+    return {
+        "channels.yaml": _("the register, with an example channel"),
+        SCHEMA_PATH: _("the schema editors check channels.yaml with"),
+        "content/": _("the page on public records (allmänna handlingar) and comment rules, to adapt"),
+        ".github/workflows/kanalregister.yml": _("CI on GitHub: checks pull requests, publishes with GitHub Pages"),
+        ".github/pull_request_template.md": _("the pull request template, with the aktivitetsplan's checklist"),
+        ".gitlab-ci.yml": _("CI on GitLab: checks merge requests, publishes with GitLab Pages"),
+        ".pre-commit-config.yaml": _("checks before every commit (pre-commit)"),
+        ".gitignore": _("keeps the build's own folders out of git"),
+        "README.md": _("how you keep the register, in Swedish"),
+    }
 
 #: Placeholders used when an organisation value is not given.
 PLACEHOLDERS = {
@@ -260,11 +263,14 @@ def check_options(org: Organisation, today: dt.date | None = None) -> list[Diagn
     for key in given:
         value = getattr(org, key)
         if not value.strip() or _CONTROL.search(value):
-            problems.append(file_diagnostic(_option(key), "init.option", "värdet är tomt eller innehåller styrtecken"))
+            problems.append(file_diagnostic(_option(key), "init.option",
+                                            _("the value is empty or contains control characters")))
             continue
         for d in _register_errors(Organisation(**{key: value}), today):
             problems.append(file_diagnostic(_option(key), "init.option",
-                                            f"'{value}' går inte att använda: {d.message}", d.hint))
+                                            _("'{value}' cannot be used: {problem}").format(value=value,
+                                                                                            problem=d.message),
+                                            d.hint))
     if not problems:
         problems = [file_diagnostic("init", "init.option", d.message, d.hint) for d in _register_errors(org, today)]
     unique = {(d.file, d.message): d for d in problems}
@@ -320,7 +326,7 @@ def _refuse_existing(target: Path, files: dict[str, bytes]) -> None:
     """Raise UsageError when ``target`` or any file of ``files`` cannot be created anew."""
     if os.path.lexists(target) and not target.is_dir():
         raise UsageError([file_diagnostic(str(target), "init.not-a-folder",
-                                          "finns redan och är inte en mapp; ange en ny eller tom mapp")])
+                                          _("exists and is not a folder; name a new or empty folder"))])
     exists, blocked = [], []
     for rel in files:
         path = target / rel
@@ -333,11 +339,12 @@ def _refuse_existing(target: Path, files: dict[str, bytes]) -> None:
     if exists or blocked:
         names = sorted(set(exists) | set(blocked))
         raise UsageError([file_diagnostic(str(target / n), "init.exists",
-                                          "finns redan; kanalregister init skriver aldrig över en fil",
+                                          _("exists already; kanalregister init never overwrites a file"),
                                           None) for n in names]
                          + [file_diagnostic(str(target), "init.exists",
-                                            f"ingenting skrevs: {len(names)} av filerna finns redan "
-                                            f"({', '.join(names)}); flytta dem eller välj en annan mapp")])
+                                            _("nothing was written: {n} of the files exist already ({names}); "
+                                              "move them or choose another folder").format(
+                                                n=len(names), names=", ".join(names)))])
 
 
 def _write_new(target: Path, files: dict[str, bytes]) -> list[str]:
@@ -371,7 +378,8 @@ def _write_new(target: Path, files: dict[str, bytes]) -> list[str]:
                 d.rmdir()
         code = "init.exists" if isinstance(exc, FileExistsError) else "init.write"
         raise UsageError([file_diagnostic(str(exc.filename or target), code,
-                                          f"kunde inte skriva: {exc.strerror or exc}; ingenting skrevs")]) from None
+                                          _("could not write: {error}; nothing was written").format(
+                                              error=exc.strerror or exc))]) from None
     return list(files)
 
 

@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 
 from ..errors import KanalregisterError
+from ..i18n import _
 
 
 def snapshot(paths: list[Path]) -> dict[str, float]:
@@ -55,10 +56,10 @@ class Watcher(threading.Thread):
                 self._last = now
                 try:
                     self.rebuild()
-                    self.log("rebuilt")
+                    self.log(_("rebuilt"))
                 except KanalregisterError as exc:
                     self.log("\n".join(d.format() for d in exc.diagnostics))
-                    self.log("build failed; still serving the last good site")
+                    self.log(_("build failed; still serving the last good site"))
                 self.builds += 1
 
     def stop(self) -> None:

@@ -18,6 +18,7 @@ import difflib
 import re
 
 from ..errors import Collector
+from ..i18n import _
 from . import model, text
 from .read import LocDict, LocList
 from .schema import FieldSpec, TableSpec, table
@@ -41,9 +42,9 @@ def suggest(value: str, choices, cutoff: float = 0.6) -> str | None:
     low = value.lower()
     options = list(choices)
     if low in options and low != value:
-        return f"did you mean '{low}'? values are lower case"
+        return _("did you mean '{low}'? values are lower case").format(low=low)
     close = difflib.get_close_matches(low, options, n=1, cutoff=cutoff)
-    return f"did you mean '{close[0]}'?" if close else None
+    return _("did you mean '{value}'?").format(value=close[0]) if close else None
 
 
 class Checker:
@@ -68,11 +69,13 @@ class Checker:
             where = f"{path}.{key}" if path else key
             if CREDENTIAL_KEY.search(key):
                 self.err(kp, "safety.credential-key", where,
-                         f"'{key}' looks like a login credential; credentials never go in the register",
-                         "keep them in the central password store (Gullspång Bilaga 1, Botkyrka: Administrera konto)")
+                         _("'{key}' looks like a login credential; credentials never go in the "
+                           "register").format(key=key),
+                         _("keep them in the central password store (Gullspång Bilaga 1, Botkyrka: "
+                           "Administrera konto)"))
                 continue
-            self.err(kp, "schema.unknown-key", where, f"unknown key '{key}' in {what}",
-                     suggest(key, known) or "see docs/fields.md for the fields")
+            self.err(kp, "schema.unknown-key", where, _("unknown key '{key}' in {what}").format(key=key, what=what),
+                     suggest(key, known) or _("see docs/fields.md for the fields"))
 
     # -- one value ----------------------------------------------------------------------
     def value(self, f: FieldSpec, raw, pos, path: str):
@@ -88,29 +91,36 @@ class Checker:
                 try:
                     return dt.date.fromisoformat(raw)
                 except ValueError:
-                    self.err(pos, "schema.date", path, f"'{raw}' is not a real date", "write YYYY-MM-DD")
+                    self.err(pos, "schema.date", path, _("'{raw}' is not a real date").format(raw=raw),
+                             _("write YYYY-MM-DD"))
                     return MISSING
-            self.err(pos, "schema.type", path, f"expected a date YYYY-MM-DD, got {describe(raw)}")
+            self.err(pos, "schema.type", path,
+                     _("expected a date YYYY-MM-DD, got {got}").format(got=describe(raw)))
             return MISSING
         if t == "number":
             if isinstance(raw, str) and NUMBER_RE.match(raw.strip()):
                 raw = float(raw) if any(ch in raw for ch in ".eE") else int(raw)
             if isinstance(raw, bool) or not isinstance(raw, (int, float)):
-                self.err(pos, "schema.type", path, f"expected a number, got {describe(raw)}")
+                self.err(pos, "schema.type", path,
+                         _("expected a number, got {got}").format(got=describe(raw)))
                 return MISSING
             if (f.minimum is not None and raw < f.minimum) or (f.maximum is not None and raw > f.maximum):
-                self.err(pos, "schema.range", path, f"{raw} is outside {f.minimum}–{f.maximum}")
+                self.err(pos, "schema.range", path, _("{raw} is outside {minimum}–{maximum}").format(raw=raw,
+                                                                                                     minimum=f.minimum,
+                                                                                                         maximum=f.maximum))
                 return MISSING
             return raw
         if t == "boolean":
             if not isinstance(raw, bool):
-                self.err(pos, "schema.type", path, f"expected true or false, got {describe(raw)}")
+                self.err(pos, "schema.type", path,
+                         _("expected true or false, got {got}").format(got=describe(raw)))
                 return MISSING
             return raw
         if t == "list":
             if not isinstance(raw, LocList):
-                self.err(pos, "schema.type", path, f"expected a list, got {describe(raw)}",
-                         "write each item on its own line starting with '- '")
+                self.err(pos, "schema.type", path,
+                         _("expected a list, got {got}").format(got=describe(raw)),
+                         _("write each item on its own line starting with '- '"))
                 return MISSING
             out = []
             ok = True
@@ -121,7 +131,7 @@ class Checker:
                     ok = False
                     continue
                 if s == "":
-                    self.err(ip, "schema.required", ipath, "empty list item")
+                    self.err(ip, "schema.required", ipath, _("empty list item"))
                     ok = False
                     continue
                 s2 = self.item_constraints(f, s, ip, ipath)
@@ -129,23 +139,24 @@ class Checker:
                     ok = False
                     continue
                 if s2 in out:
-                    self.err(ip, "schema.duplicate-item", ipath, f"'{s2}' is listed twice")
+                    self.err(ip, "schema.duplicate-item", ipath, _("'{s2}' is listed twice").format(s2=s2))
                     ok = False
                     continue
                 out.append(s2)
             return tuple(out) if ok else MISSING
         if t == "array":
             if not isinstance(raw, LocList):
-                self.err(pos, "schema.type", path, f"expected a list, got {describe(raw)}")
+                self.err(pos, "schema.type", path,
+                         _("expected a list, got {got}").format(got=describe(raw)))
                 return MISSING
             people = []
             for i, item in enumerate(raw):
-                row = self.row(table(f.items), item, raw.pos[i], f"{path}[{i}]", f.items)
+                row = self.row(table(f.items), item, raw.pos[i], f"{path}[{i}]", _("person"))
                 if row is not None:
                     people.append(model.Person(**row))
             return tuple(people) if len(people) == len(raw) else MISSING
         if t == "object":
-            row = self.row(table(f.items), raw, pos, path, f.items)
+            row = self.row(table(f.items), raw, pos, path, _("person"))
             return model.Person(**row) if row is not None else MISSING
         raise AssertionError(f"schema type {t!r} not handled")  # pragma: no cover - schema bug
 
@@ -153,11 +164,13 @@ class Checker:
         if raw.__class__ is str:
             v = raw.strip()
         elif isinstance(raw, bool):
-            self.err(pos, "schema.type", path, f"expected text, got the YAML boolean {str(raw).lower()}",
-                     "put the value in quotes: YAML reads yes/no/on/off as true/false")
+            self.err(pos, "schema.type", path,
+                     _("expected text, got the YAML boolean {value}").format(value=str(raw).lower()),
+                     _("put the value in quotes: YAML reads yes/no/on/off as true/false"))
             return MISSING
         else:
-            self.err(pos, "schema.type", path, f"expected text, got {describe(raw)}")
+            self.err(pos, "schema.type", path,
+                     _("expected text, got {got}").format(got=describe(raw)))
             return MISSING
         problem = text.problem(v, multiline=f.multiline)
         if problem:
@@ -168,38 +181,45 @@ class Checker:
     def string_constraints(self, f: FieldSpec, v: str, pos, path: str):
         ok = True
         if f.enum is not None and v not in f.enum:
-            self.err(pos, "schema.enum", path, f"'{v}' is not one of: {', '.join(f.enum)}",
+            self.err(pos, "schema.enum", path, _("'{v}' is not one of: {values}").format(v=v, values=", ".join(f.enum)),
                      suggest(v, f.enum))
             ok = False
         if f.min_length is not None and len(v) < f.min_length:
-            self.err(pos, "schema.length", path, f"too short: at least {f.min_length} characters")
+            self.err(pos, "schema.length", path,
+                     _("too short: at least {min_length} characters").format(min_length=f.min_length))
             ok = False
         if f.max_length is not None and len(v) > f.max_length:
-            self.err(pos, "schema.length", path, f"too long: {len(v)} characters, at most {f.max_length}")
+            self.err(pos, "schema.length", path,
+                     _("too long: {n} characters, at most {max_length}").format(n=len(v),
+                                                                                    max_length=f.max_length))
             ok = False
         if f.pattern is not None and not f.pattern.match(v):
             hint = None
             if f.name in ("id", "successor") and f.pattern.match(v.lower()):
-                hint = f"ids are lower case: '{v.lower()}'"
-            self.err(pos, "schema.pattern", path, f"'{clip(v)}' does not have the required form",
-                     hint or f"it must match {f.pattern.pattern[3:-3]}")
+                hint = _("ids are lower case: '{value}'").format(value=v.lower())
+            self.err(pos, "schema.pattern", path,
+                     _("'{value}' does not have the required form").format(value=clip(v)),
+                     hint or _("it must match {pattern}").format(pattern=f.pattern.pattern[3:-3]))
             ok = False
         if f.fmt == "email" and not EMAIL_RE.match(v):
-            self.err(pos, "schema.email", path, f"'{clip(v)}' is not an e-mail address")
+            self.err(pos, "schema.email", path, _("'{value}' is not an e-mail address").format(value=clip(v)))
             ok = False
         return v if ok else MISSING
 
     def item_constraints(self, f: FieldSpec, v: str, pos, path: str):
         item = f.item
         if f.item_pattern is not None and not f.item_pattern.match(v):
-            self.err(pos, "schema.pattern", path, f"'{clip(v)}' does not have the required form",
-                     f"it must match {item['pattern']}")
+            self.err(pos, "schema.pattern", path,
+                     _("'{value}' does not have the required form").format(value=clip(v)),
+                     _("it must match {pattern}").format(pattern=item['pattern']))
             return MISSING
         if "minLength" in item and len(v) < item["minLength"]:
-            self.err(pos, "schema.length", path, f"too short: at least {item['minLength']} characters")
+            self.err(pos, "schema.length", path,
+                     _("too short: at least {min_length} characters").format(min_length=item['minLength']))
             return MISSING
         if "maxLength" in item and len(v) > item["maxLength"]:
-            self.err(pos, "schema.length", path, f"too long: at most {item['maxLength']} characters")
+            self.err(pos, "schema.length", path,
+                     _("too long: at most {max_length} characters").format(max_length=item['maxLength']))
             return MISSING
         return v
 
@@ -210,7 +230,9 @@ class Checker:
         Every problem is reported at its value's position, with the path ``path.field``.
         """
         if not isinstance(node, LocDict):
-            self.err(pos, "schema.type", path, f"expected a mapping of {what} fields, got {describe(node)}")
+            self.err(pos, "schema.type", path,
+                     _("expected a mapping of {what} fields, got {got}").format(what=what,
+                                                                                          got=describe(node)))
             return None
         before = self.c.n_errors
         if not t.by_name.keys() >= node.keys():
@@ -223,7 +245,7 @@ class Checker:
                 if f.required:
                     where = node.pos.get(f.name, node.start)
                     self.err(where, "schema.required", f"{path}.{f.name}" if path else f.name,
-                             f"'{f.name}' ({f.title}) is required")
+                             _("'{name}' ({title}) is required").format(name=f.name, title=f.shown_title()))
                 continue
             v = self.value(f, raw, node.pos[f.name], f"{path}.{f.name}" if path else f.name)
             if v is not MISSING:
@@ -235,15 +257,15 @@ def describe(v) -> str:
     if v is None:
         return "nothing"
     if isinstance(v, LocDict) or isinstance(v, dict):
-        return "a mapping"
+        return _("a mapping")
     if isinstance(v, LocList) or isinstance(v, list):
-        return "a list"
+        return _("a list")
     if isinstance(v, bool):
-        return f"the boolean {str(v).lower()}"
+        return _("the boolean {value}").format(value=str(v).lower())
     if isinstance(v, (int, float)):
-        return f"the number {v}"
+        return _("the number {v}").format(v=v)
     if isinstance(v, dt.date):
-        return f"the date {v.isoformat()}"
+        return _("the date {date}").format(date=v.isoformat())
     return f"'{clip(str(v))}'"
 
 

@@ -33,6 +33,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import KanalregisterError
+from ..i18n import language
 from ..workers import map_items
 from .read import LocDict, LocList, parse_bytes, read_bytes, source_name
 from .sections import check_sections
@@ -92,8 +93,10 @@ def digest(data: bytes) -> str:
 
 
 def context(policy, today: dt.date, code: str) -> str:
-    """The key a memo of entries is valid under: the code's digest, the policy and ``today``."""
-    return digest("\x00".join((code, repr(sorted(policy.levels.items())), repr(sorted(
+    """The key a memo of entries is valid under: the code's digest (its catalogues with it),
+    the language of messages (:func:`kanalregister.i18n.language`: an entry keeps its
+    diagnostics' text), the policy and ``today``."""
+    return digest("\x00".join((code, language(), repr(sorted(policy.levels.items())), repr(sorted(
         (k, sorted(v.items())) for k, v in policy.params.items())), today.isoformat())).encode())
 
 

@@ -16,9 +16,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from ..i18n import _
+from ..i18n import _, ngettext
 from .fields import suggest
 from .read import LocDict
+from .schema import field_label
 
 LEVELS = ("error", "warning", "off")
 PLACEHOLDERS = {"-", "--", "—", "–", "?", "??", "...", "…", "x", "xx", "xxx", "tbd", "todo", "n/a", "na",
@@ -142,12 +143,12 @@ def parse(node, pos, ck) -> Policy:
     if node is None:
         return pol
     if not isinstance(node, LocDict):
-        ck.err(pos, "policy.type", "policy", "policy must be a mapping of rule: level")
+        ck.err(pos, "policy.type", "policy", _("policy must be a mapping of rule: level"))
         return pol
     for key, value in node.items():
         path = f"policy.{key}"
         if key not in RULE_BY_KEY:
-            ck.err(node.kpos[key], "policy.unknown-rule", path, f"unknown policy rule '{key}'",
+            ck.err(node.kpos[key], "policy.unknown-rule", path, _("unknown policy rule '{key}'").format(key=key),
                    suggest(key, RULE_BY_KEY) or "rules: " + ", ".join(RULE_BY_KEY))
             continue
         rule = RULE_BY_KEY[key]
@@ -162,18 +163,19 @@ def parse(node, pos, ck) -> Policy:
             for k in value:
                 if k != "level" and k not in rule.params:
                     ck.err(value.kpos[k], "policy.unknown-param", f"{path}.{k}",
-                           f"rule '{key}' has no parameter '{k}'",
+                           _("rule '{key}' has no parameter '{k}'").format(key=key, k=k),
                            suggest(k, ["level", *rule.params]) or
                            ("parameters: " + ", ".join(["level", *rule.params])))
         else:
-            ck.err(vpos, "policy.type", path, "expected a level (error, warning, off) or a mapping")
+            ck.err(vpos, "policy.type", path, _("expected a level (error, warning, off) or a mapping"))
             continue
         level = value.get("level", rule.level)
         if level is False:
             level = "off"
         if level not in LEVELS:
             ck.err(settings_pos.get("level", vpos), "policy.level", f"{path}.level",
-                   f"'{level}' is not a level", suggest(str(level), LEVELS) or "use error, warning or off")
+                   _("'{level}' is not a level").format(level=level), suggest(str(level),
+                                                                              LEVELS) or "use error, warning or off")
         else:
             pol.levels[key] = level
         for p in rule.params:
@@ -182,7 +184,8 @@ def parse(node, pos, ck) -> Policy:
                 if isinstance(v, str) and v.isdigit():
                     v = int(v)
                 if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 120:
-                    ck.err(settings_pos[p], "policy.param", f"{path}.{p}", f"'{v}' must be a whole number 1–120")
+                    ck.err(settings_pos[p], "policy.param", f"{path}.{p}",
+                           _("'{v}' must be a whole number 1–120").format(v=v))
                 else:
                     pol.params[key][p] = v
     return pol
@@ -228,69 +231,87 @@ def evaluate_channel(pol: Policy, ch, internal, today: dt.date, horizon_days: in
     def add(rule, ch, kind, message, fld, due=None):
         out.append(Finding(rule, ch.id, pol.level(rule), kind, due, message, fld))
 
-    def dated(rule, ch, last, fld, months, what):
+    def dated(rule, ch, last, fld, months, words):
+        none, first, overdue, coming = words
         if last is None:
             base = ch.approved_on or ch.start_date
             due = add_months(base, months) if base else None
             if due is None or due <= today:
-                add(rule, ch, "missing", f"no {what} recorded", fld, due)
+                add(rule, ch, "missing", none, fld, due)
             elif due <= soon:
-                add(rule, ch, "due", f"first {what} due {due}", fld, due)
+                add(rule, ch, "due", first.format(due=due), fld, due)
             return
         due = add_months(last, months)
         if due <= today:
-            add(rule, ch, "overdue", f"{what} overdue since {due} (last {last}, every {months} months)", fld, due)
+            add(rule, ch, "overdue", overdue.format(due=due, last=last, months=months), fld, due)
         elif due <= soon:
-            add(rule, ch, "due", f"{what} due {due} (last {last})", fld, due)
+            add(rule, ch, "due", coming.format(due=due, last=last), fld, due)
+
+    def fields(names):
+        return _(" and ").join(field_label(f) for f in names)
 
     on = {k for k, v in pol.levels.items() if v != "off"}
     active = ch.is_active
     if "responsible" in on:
         missing = [f for f in ("responsible_role", "contact_email") if getattr(ch, f) is None]
         if missing:
-            add("responsible", ch, "missing", "missing " + " and ".join(missing), missing[0])
+            add("responsible", ch, "missing", _("missing {fields}").format(fields=fields(missing)), missing[0])
     if "purpose_target_group" in on:
         words, need = len(_WORD.findall(ch.purpose or "")), pol.param("purpose_target_group", "min_words")
         if not meaningful(ch.purpose):
-            add("purpose_target_group", ch, "missing",
-                "no meaningful purpose (syfte)" if ch.purpose else "missing purpose (syfte)", "purpose")
+            add("purpose_target_group", ch, "missing", (_("{field} says nothing: write what the channel is for")
+                if ch.purpose else _("missing {fields}")).format(field=field_label("purpose"),
+                                                                 fields=field_label("purpose")), "purpose")
         elif words < need:
             add("purpose_target_group", ch, "missing",
-                _("the purpose (syfte) has {n} word(s); write a sentence of at least {need} words on why the "
-                  "channel exists").format(n=words, need=need), "purpose")
+                _("{field} has {n} word(s); write a sentence of at least {need} words on why the "
+                  "channel exists").format(field=field_label("purpose"), n=words, need=need), "purpose")
         if not ch.target_groups or not all(meaningful(t) for t in ch.target_groups):
-            add("purpose_target_group", ch, "missing",
-                "no meaningful target group (målgrupp)" if ch.target_groups else "missing target_groups (målgrupp)",
+            add("purpose_target_group", ch, "missing", (_("{field} says nothing: write whom the channel is for")
+                if ch.target_groups else _("missing {fields}")).format(field=field_label("target_groups"),
+                                                                       fields=field_label("target_groups")),
                 "target_groups")
     if active and "administrators" in on:
         n, need = len(internal.administrators), pol.param("administrators", "minimum")
         if n < need:
-            add("administrators", ch, "missing", f"{n} administrator(s); at least {need} required",
-                "administrators")
+            add("administrators", ch, "missing", ngettext("{n} administrator; at least {need} required",
+                                                          "{n} administrators; at least {need} required", n).format(
+                n=n, need=need), "administrators")
     if active and "substitute" in on and internal.substitute is None:
-        add("substitute", ch, "missing", "no ersättare (substitute) appointed", "substitute")
+        add("substitute", ch, "missing", _("no {field} appointed").format(field=field_label("substitute")),
+            "substitute")
     if active and "approval" in on:
         missing = [f for f in ("approved_by", "approved_on") if getattr(ch, f) is None]
         if missing:
-            add("approval", ch, "missing", "approval not recorded: missing " + " and ".join(missing), missing[0])
+            add("approval", ch, "missing", _("approval not recorded: missing {fields}").format(fields=fields(missing)),
+                missing[0])
     if active and "monitoring" in on and not meaningful(ch.monitoring):
-        add("monitoring", ch, "missing", "no monitoring commitment (bevakning)", "monitoring")
+        add("monitoring", ch, "missing", _("no monitoring commitment: {field} says nothing").format(
+            field=field_label("monitoring")), "monitoring")
     if active and "archive" in on:
         dated("archive", ch, ch.last_archived, "last_archived", pol.param("archive", "months"),
-              "archived screenshot")
+              (_("no archived screenshot recorded"), _("first archived screenshot due {due}"),
+               _("archived screenshot overdue since {due} (last {last}, every {months} months)"),
+               _("archived screenshot due {due} (last {last})")))
     if active and "review" in on:
-        dated("review", ch, internal.last_reviewed, "last_reviewed", pol.param("review", "months"), "review")
+        dated("review", ch, internal.last_reviewed, "last_reviewed", pol.param("review", "months"),
+              (_("no review recorded"), _("first review due {due}"),
+               _("review overdue since {due} (last {last}, every {months} months)"),
+               _("review due {due} (last {last})")))
     if active and "passive" in on and internal.last_activity is not None:
         months = pol.param("passive", "months")
         due = add_months(internal.last_activity, months)
         if due <= today:
-            add("passive", ch, "overdue", f"no activity since {internal.last_activity} "
-                f"(over {months} months): close or revive the channel", "last_activity", due)
+            add("passive", ch, "overdue", _("no activity since {last} (over {months} months): close or revive the "
+                                            "channel").format(last=internal.last_activity, months=months),
+                "last_activity", due)
     if not active and "closed_archive" in on and ch.closing_date is not None:
         earliest = ch.closing_date - dt.timedelta(days=pol.param("closed_archive", "days_before"))
         if ch.last_archived is None or ch.last_archived < earliest:
-            add("closed_archive", ch, "missing", "no final screenshot archived at closing "
-                f"(last_archived on or after {earliest})", "last_archived", ch.closing_date)
+            add("closed_archive", ch, "missing", _("no final screenshot archived at closing ({field} on or after "
+                                                   "{earliest})").format(field=field_label("last_archived"),
+                                                                         earliest=earliest),
+                "last_archived", ch.closing_date)
     return out
 
 

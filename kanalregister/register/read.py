@@ -22,6 +22,8 @@ from pathlib import Path
 import yaml
 
 from ..errors import Collector, Diagnostic, RegisterSyntaxError
+from ..i18n import _
+from .yamlerrors import explain_error
 
 try:  # libyaml's C parser; PyYAML's pure-Python one is ~10x slower but equivalent.
     _Parser = yaml.CSafeLoader
@@ -115,20 +117,23 @@ def read_bytes(path: str | Path, display_name: str | None = None, max_bytes: int
 
         raw = sys.stdin.buffer.read(max_bytes + 1)
         if len(raw) > max_bytes:
-            col.add(0, 0, "file.too-large", "", f"the register may be at most {max_bytes} bytes")
+            col.add(0, 0, "file.too-large", "",
+                    _("the register may be at most {max_bytes} bytes").format(max_bytes=max_bytes))
             raise RegisterSyntaxError(col.items)
         return raw
     try:
         size = Path(path).stat().st_size
         if size > max_bytes:
             col.add(0, 0, "file.too-large", "",
-                    f"file is {size} bytes; the register may be at most {max_bytes} bytes")
+                    _("file is {size} bytes; the register may be at most {max_bytes} bytes").format(size=size,
+                                                                                                    max_bytes=max_bytes))
             raise RegisterSyntaxError(col.items)
         return Path(path).read_bytes()
     except OSError as exc:
         hint = ("check the file name, or start a new register with 'kanalregister init FOLDER'"
                 if isinstance(exc, FileNotFoundError) else None)
-        col.add(0, 0, "file.unreadable", "", f"cannot read the register: {exc.strerror or exc}", hint)
+        col.add(0, 0, "file.unreadable", "",
+                _("cannot read the register: {error}").format(error=exc.strerror or exc), hint)
         raise RegisterSyntaxError(col.items) from None
 
 
@@ -161,12 +166,13 @@ def parse_bytes(raw: bytes, name: str, max_bytes: int = MAX_BYTES) -> Document:
     col = Collector(name)
     if len(raw) > max_bytes:
         col.add(0, 0, "file.too-large", "",
-                f"file is {len(raw)} bytes; the register may be at most {max_bytes} bytes")
+                _("file is {size} bytes; the register may be at most {max_bytes} bytes").format(size=len(raw),
+                                                                                                   max_bytes=max_bytes))
         raise RegisterSyntaxError(col.items)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-        col.add(1, 1, "file.bom", "", "file starts with a byte-order mark (BOM); it was ignored",
-                "save the file as UTF-8 without BOM", severity="warning")
+        col.add(1, 1, "file.bom", "", _("file starts with a byte-order mark (BOM); it was ignored"),
+                _("save the file as UTF-8 without BOM"), severity="warning")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -174,13 +180,14 @@ def parse_bytes(raw: bytes, name: str, max_bytes: int = MAX_BYTES) -> Document:
         line = before.count(b"\n") + 1
         column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
         col.add(line, column, "file.encoding", "",
-                f"byte 0x{raw[exc.start]:02x} is not valid UTF-8", "save the file as UTF-8")
+                _("byte 0x{byte:02x} is not valid UTF-8").format(byte=raw[exc.start]),
+                    _("save the file as UTF-8"))
         raise RegisterSyntaxError(col.items) from None
     if "\t" in text:
         for m in _TAB_INDENT.finditer(text):
             line = text.count("\n", 0, m.start()) + 1
             col.add(line, m.group(1).index("\t") + 1, "yaml.tab", "",
-                    "tab character used for indentation", "indent with spaces")
+                    _("tab character used for indentation"), _("indent with spaces"))
     if col.errors:
         raise RegisterSyntaxError(col.items)
     root_pos: list = []
@@ -221,8 +228,9 @@ def _scalar(ev, col: Collector, path: str, loader) -> object:
             return _BOOLS.get(ev.value, ev.value)
         return ev.value
     line, c = _p(ev.start_mark)
-    col.add(line, c, "yaml.tag", path, f"YAML tag {_short(tag)} is not allowed in the register",
-            "remove the tag; write plain text")
+    col.add(line, c, "yaml.tag", path,
+            _("YAML tag {tag} is not allowed in the register").format(tag=_short(tag)),
+            _("remove the tag; write plain text"))
     return None
 
 
@@ -249,8 +257,8 @@ def _build(text: str, col: Collector, root_pos: list) -> object:
                 docs += 1
                 if docs > 1:
                     line, c = _p(ev.start_mark)
-                    col.add(line, c, "yaml.documents", "", "the register must be one YAML document",
-                            "remove the second '---'")
+                    col.add(line, c, "yaml.documents", "", _("the register must be one YAML document"),
+                            _("remove the second '---'"))
                     break
                 continue
             if et is yaml.MappingEndEvent or et is yaml.SequenceEndEvent:
@@ -270,11 +278,13 @@ def _build(text: str, col: Collector, root_pos: list) -> object:
             if frame is None:
                 root_pos.append(start)
             if et is not yaml.AliasEvent and ev.anchor is not None:
-                col.add(*start, "yaml.anchor", path, f"anchor &{ev.anchor} is not allowed in the register",
-                        "write each value out in full")
+                col.add(*start, "yaml.anchor", path,
+                        _("anchor &{name} is not allowed in the register").format(name=ev.anchor),
+                        _("write each value out in full"))
             if et is yaml.AliasEvent:
-                col.add(*start, "yaml.alias", path, f"alias *{ev.anchor} is not allowed in the register",
-                        "write each value out in full")
+                col.add(*start, "yaml.alias", path,
+                        _("alias *{name} is not allowed in the register").format(name=ev.anchor),
+                        _("write each value out in full"))
                 value: object = None
             elif et is yaml.ScalarEvent:
                 value = _scalar(ev, col, path, loader)
@@ -283,14 +293,16 @@ def _build(text: str, col: Collector, root_pos: list) -> object:
                 is_map = et is yaml.MappingStartEvent
                 want = _T + ("map" if is_map else "seq")
                 if tag not in (None, "!", want):
-                    col.add(*start, "yaml.tag", path, f"YAML tag {_short(tag)} is not allowed in the register",
-                            "remove the tag")
+                    col.add(*start, "yaml.tag", path,
+                            _("YAML tag {tag} is not allowed in the register").format(tag=_short(tag)),
+                            _("remove the tag"))
                 if len(stack) >= MAX_DEPTH:
                     col.add(*start, "yaml.depth", path,
-                            f"nesting deeper than {MAX_DEPTH} levels; the register needs at most 4")
+                            _("nesting deeper than {max_depth} levels; the register needs at most "
+                              "4").format(max_depth=MAX_DEPTH))
                     return None
                 if is_key:
-                    col.add(*start, "yaml.key", path, "a key must be plain text, not a mapping or list")
+                    col.add(*start, "yaml.key", path, _("a key must be plain text, not a mapping or list"))
                 container = LocDict(start) if is_map else LocList(start)
                 # keys that are containers are recorded as an invalid key placeholder
                 stack.append([container, path, None, is_map, is_key])
@@ -301,30 +313,21 @@ def _build(text: str, col: Collector, root_pos: list) -> object:
                 root = value
             elif is_key:
                 if et is yaml.ScalarEvent and ev.value == "<<" and ev.implicit[0] and ev.tag is None:
-                    col.add(*start, "yaml.merge", frame[1], "merge keys (<<) are not allowed in the register",
-                            "write each value out in full")
+                    col.add(*start, "yaml.merge", frame[1], _("merge keys (<<) are not allowed in the register"),
+                            _("write each value out in full"))
                     frame[2] = _BadKey(start)
                 elif not isinstance(value, str):
                     if et is not yaml.AliasEvent:
                         col.add(*start, "yaml.key", frame[1],
-                                f"key {ev.value!r} must be text", "put the key in quotes")
+                                _("key {key!r} must be text").format(key=ev.value), _("put the key in quotes"))
                     frame[2] = _BadKey(start)
                 else:
                     frame[2] = (value, start)
             else:
                 _attach(frame, value, start, col, _inline(ev) if et is yaml.ScalarEvent else None)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, c = _p(mark) if mark else (0, 0)
-        problem = exc.problem or "invalid YAML"
-        if mark is not None and mark.index < len(text) and text[mark.index] == "\t":
-            col.add(line, c, "yaml.tab", "", "tab character where YAML expects spaces", "indent with spaces")
-            return None
-        if "nesting depth" in problem:  # newer libyaml stops deep nesting itself, before MAX_DEPTH is reached
-            col.add(line, c, "yaml.depth", "", f"nesting deeper than {MAX_DEPTH} levels; the register needs at most 4")
-            return None
-        col.add(line, c, "yaml.syntax", "", f"YAML syntax error: {problem}"
-                + (f" ({exc.context})" if exc.context else ""))
+        e = explain_error(text, exc, MAX_DEPTH)
+        col.add(e.line, e.col, e.code, "", e.message, e.hint)
         return None
     except yaml.YAMLError as exc:  # e.g. ReaderError: a character YAML does not allow
         mark = getattr(exc, "position", None)
@@ -333,7 +336,8 @@ def _build(text: str, col: Collector, root_pos: list) -> object:
         text_before = text[: mark] if isinstance(mark, int) else ""
         line = text_before.count("\n") + 1 if text_before else 0
         c = len(text_before) - text_before.rfind("\n") if text_before else 0
-        col.add(line, c, "yaml.character", "", f"character not allowed in YAML: {getattr(exc, 'reason', exc)}")
+        col.add(line, c, "yaml.character", "",
+                _("character not allowed in YAML: {reason}").format(reason=getattr(exc, "reason", exc)))
         return None
     finally:
         loader.dispose()
@@ -368,7 +372,7 @@ def _inline(ev) -> int | None:
 
 
 def _attach(frame: list, value: object, start: Pos, col: Collector, inline: int | None = None) -> None:
-    container, path, key, is_map, _ = frame
+    container, path, key, is_map, _is_key = frame
     if not is_map:
         if inline is not None:
             container.inline[len(container)] = inline
@@ -382,8 +386,9 @@ def _attach(frame: list, value: object, start: Pos, col: Collector, inline: int 
     if name in container:
         first = container.kpos[name]
         col.add(*kstart, "yaml.duplicate-key", f"{path}.{name}" if path else name,
-                f"duplicate key '{name}' (first at line {first[0]}, column {first[1]})",
-                "keep one of them: YAML would silently use the last")
+                _("duplicate key '{name}' (first at line {line}, column {col})").format(
+                    name=name, line=first[0], col=first[1]),
+                _("keep one of them: YAML would silently use the last"))
         return
     container[name] = value
     container.pos[name] = start

@@ -25,7 +25,7 @@ from ..i18n import _
 from .addresses import clean_url, tracking_in
 from .fields import suggest
 from .platforms import PLATFORMS
-from .schema import table
+from .schema import field_label, table
 from .text import lookalike, lookalike_index
 
 _SPACE = re.compile(r"\s")
@@ -58,27 +58,30 @@ def url_problem(url: str, platform: str | None) -> tuple[str, str, str | None] |
         ``(code, message, hint)`` for the first problem, or None when the URL is fine.
     """
     if _SPACE.search(url):
-        return ("url.space", "the address contains spaces", "copy the address from the browser")
+        return ("url.space", _("the address contains spaces"), _("copy the address from the browser"))
     try:
         parts = urllib.parse.urlsplit(url)
         host = parts.hostname
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:
-        return ("url.invalid", f"'{url}' is not a valid web address", None)
+        return ("url.invalid", _("'{url}' is not a valid web address").format(url=url), None)
     scheme = parts.scheme.lower()
     if scheme == "http":
-        return ("url.https", "the address must use https", f"write https://{url.split('://', 1)[1]}")
+        return ("url.https", _("the address must use https"),
+                _("write https://{rest}").format(rest=url.split("://", 1)[1]))
     if scheme != "https":
-        return ("url.scheme", f"'{scheme or url}' addresses are not allowed; use an https:// web address", None)
+        return ("url.scheme", _("'{scheme}' addresses are not allowed; use an https:// web address").format(
+            scheme=scheme or url), None)
     if parts.username is not None or parts.password is not None or "@" in parts.netloc:
-        return ("url.credentials", "the address contains a user name or password",
-                "remove the part before '@' in the host")
+        return ("url.credentials", _("the address contains a user name or password"),
+                _("remove the part before '@' in the host"))
     if not host or "." not in host:
-        return ("url.host", "the address has no valid host", None)
+        return ("url.host", _("the address has no valid host"), None)
     if platform and not PLATFORMS[platform].host_fits(host):
         hosts = ", ".join(PLATFORMS[platform].hosts)
-        return ("url.platform", f"the host '{host}' is not a {PLATFORMS[platform].label} address",
-                f"a {platform} address is on {hosts}; or correct the platform")
+        return ("url.platform", _("the host '{host}' is not a {platform} address").format(
+            host=host, platform=PLATFORMS[platform].label),
+                _("a {platform} address is on {hosts}; or correct the platform").format(platform=platform, hosts=hosts))
     return None
 
 
@@ -120,7 +123,8 @@ def check_organisation(ck, org: dict, node, contacts: tuple) -> None:
         unknown = set(re.findall(r"\{([^}]*)\}", edit)) - {"id", "line"}
         if unknown:
             ck.err(node.pos["edit_url"], "rule.edit-url", "organisation.edit_url",
-                   f"unknown placeholder {{{sorted(unknown)[0]}}}", "use {id} and {line}")
+                   _("unknown placeholder {{{name}}}").format(name=sorted(unknown)[0]),
+                       _("use {id} and {line}"))
         else:
             _check_url(ck, edit.replace("{id}", "x").replace("{line}", "1"), None, node,
                        "organisation.edit_url", "edit_url")
@@ -130,14 +134,14 @@ def check_organisation(ck, org: dict, node, contacts: tuple) -> None:
             value = org.get(key)
             if value and placeholder_host(value):
                 ck.err(node.pos[key], "rule.placeholder", f"organisation.{key}",
-                       f"'{value}' is on a reserved example domain, not the organisation's own",
-                       f"write the organisation's real {key}, or set example_data: true while the register "
-                       "is an example", severity="warning")
+                       _("'{value}' is on a reserved example domain, not the organisation's own").format(value=value),
+                       _("write the organisation's real {key}, or set example_data: true while the register is an "
+                         "example").format(key=field_label(key, "organisation")), severity="warning")
     orgnr = org.get("org_number")
     if orgnr and not _luhn_ok(orgnr.replace("-", "")):
         ck.err(node.pos["org_number"], "rule.org-number", "organisation.org_number",
-               f"'{orgnr}' is not a valid organisationsnummer (check digit)",
-               "copy it from Bolagsverket or the municipality's letterhead")
+               _("'{orgnr}' is not a valid organisationsnummer (check digit)").format(orgnr=orgnr),
+               _("copy it from Bolagsverket or the municipality's letterhead"))
     _check_public_text(ck, org, node, "organisation", (*contacts, {}), (f.name for f in table("organisation").fields))
 
 
@@ -181,15 +185,15 @@ def check_channel(ck, row: dict, node) -> frozenset[str]:
     status, start, closing = row["status"], row.get("start_date"), row.get("closing_date")
     if status == "closed" and closing is None:
         ck.err(node.pos.get("status"), "rule.closing-date", "closing_date",
-               "a closed channel needs its closing date (closing_date)", "add closing_date: YYYY-MM-DD")
+               _("a closed channel needs its closing date (closing_date)"), _("add closing_date: YYYY-MM-DD"))
     if start and closing and closing < start:
         ck.err(node.pos["closing_date"], "rule.closing-before-start", "closing_date",
-               f"closing date {closing} is before the start date {start}")
+               _("closing date {closing} is before the start date {start}").format(closing=closing, start=start))
     if (row.get("last_changed") is None) != (row.get("change_note") is None):
         missing = "change_note" if row.get("change_note") is None else "last_changed"
         present = "last_changed" if missing == "change_note" else "change_note"
         ck.err(node.pos[present], "rule.change-note", missing,
-               f"{present} needs {missing}: the change log shows both")
+               _("{present} needs {missing}: the change log shows both").format(present=present, missing=missing))
     flagged = _check_public_text(ck, row, node, "", (set(), set(), _own_names(row)), PUBLISHED)
     _check_secrets(ck, row, node, "")
     return flagged
@@ -248,8 +252,8 @@ def internal_contact_message(tokens: tuple[str, ...], contacts: set[str]) -> str
     if not hit:
         return None
     if any("@" in t for t in hit):
-        return "contains an administrator's e-mail, which is internal"
-    return "contains an administrator's phone number, which is internal"
+        return _("contains an administrator's e-mail, which is internal")
+    return _("contains an administrator's phone number, which is internal")
 
 
 def near(value, options) -> str | None:
@@ -282,7 +286,7 @@ def _check_name(ck, name, node, path, key) -> None:
     msg = lookalike(name)
     if msg:
         ck.err(_at(node, key, lookalike_index(name)), "text.lookalike", path, f"'{name}' {msg}",
-               "write it in one alphabet, as the platform shows it")
+               _("write it in one alphabet, as the platform shows it"))
 
 
 def _at(node, key, index: int | None) -> tuple[int, int]:
@@ -299,7 +303,7 @@ def _people(row: dict) -> list:
 
 def _own_names(row: dict) -> dict[str, str]:
     """The channel's own internal people's names (lower case) → what they are."""
-    return {p.name.lower(): "an administrator's name" for p in _people(row) if len(p.name) >= 5}
+    return {p.name.lower(): _("an administrator's name") for p in _people(row) if len(p.name) >= 5}
 
 
 def _public_text(row: dict, names) -> str:
@@ -327,15 +331,16 @@ def _check_public_text(ck, row: dict, node, path: str, internal: tuple, names) -
                 continue
             problem = _personal_data(s, internal)
             if problem:
-                ck.err(node.pos[name], problem[0], f"{path}.{name}" if path else name, problem[1], PRIVACY_HINT)
+                ck.err(node.pos[name], problem[0], f"{path}.{name}" if path else name, problem[1], privacy_hint())
                 flagged.add(name)
                 break
     return frozenset(flagged)
 
 
-#: The hint of every personal-data diagnostic.
-PRIVACY_HINT = ("published fields are public on the website; personal data belongs in the "
-                "internal fields (administrators, substitute)")
+def privacy_hint() -> str:
+    """The hint of every personal-data diagnostic, in the language of messages."""
+    return _("published fields are public on the website; personal data belongs in the "
+             "internal fields (administrators, substitute)")
 
 
 _TWO_DIGITS = re.compile(r"\d\d")
@@ -358,19 +363,19 @@ def _personal_data(s: str, internal: tuple) -> tuple[str, str] | None:
     emails, phones, names = internal
     digits = _TWO_DIGITS.search(s) is not None
     if digits and personnummer_in(s):
-        return ("safety.personnummer", "looks like a personnummer; it must never be published")
+        return ("safety.personnummer", _("looks like a personnummer; it must never be published"))
     if digits and _MOBILE.search(s):
-        return ("safety.private-phone", "looks like a private mobile number; publish a function number")
+        return ("safety.private-phone", _("looks like a private mobile number; publish a function number"))
     if "@" in s and _FREEMAIL.search(s):
-        return ("safety.private-email", "looks like a private e-mail address; publish a function mailbox")
+        return ("safety.private-email", _("looks like a private e-mail address; publish a function mailbox"))
     if "@" in s and any(m.group(0).lower() in emails for m in _EMAIL_TOKEN.finditer(s)):
-        return ("safety.internal-data", "contains an administrator's e-mail, which is internal")
+        return ("safety.internal-data", _("contains an administrator's e-mail, which is internal"))
     if digits and phones and any(re.sub(r"\D", "", m.group(0)) in phones for m in _DIGIT_RUN.finditer(s)):
-        return ("safety.internal-data", "contains an administrator's phone number, which is internal")
+        return ("safety.internal-data", _("contains an administrator's phone number, which is internal"))
     low = s.lower()
     for value, what in names.items():
         if value in low:
-            return ("safety.internal-data", f"contains {what}, which is internal")
+            return ("safety.internal-data", _("contains {what}, which is internal").format(what=what))
     return None
 
 
@@ -395,5 +400,5 @@ def _check_secrets(ck, row: dict, node, path: str) -> None:
     for name, v in row.items():
         if isinstance(v, str) and _SECRET.search(v):
             ck.err(node.pos[name], "safety.credential", f"{path}.{name}" if path else name,
-                   "looks like a password, token or key; credentials never go in the register",
-                   "keep them in the central password store (Gullspång Bilaga 1, Botkyrka: Administrera konto)")
+                   _("looks like a password, token or key; credentials never go in the register"),
+                   _("keep them in the central password store (Gullspång Bilaga 1, Botkyrka: Administrera konto)"))

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from ..i18n import language
+
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 TABLES = ("organisation", "channel", "party_channel")
 
@@ -31,6 +33,7 @@ class FieldSpec:
     Attributes:
         name: the key in ``channels.yaml`` and the column in the CSV (str).
         title: the Swedish label shown on the site (str).
+        title_en: the English label (``x-title-en``; str), for English messages and pages.
         description: what the field means (str, English).
         type: Table Schema type: ``string``, ``date``, ``number``, ``boolean``, ``list``
             (of strings), ``array`` or ``object`` (internal nested people).
@@ -50,6 +53,7 @@ class FieldSpec:
 
     name: str
     title: str
+    title_en: str
     description: str
     type: str
     required: bool
@@ -68,6 +72,10 @@ class FieldSpec:
     items: str | None
     guideline: str | None
     example: object
+
+    def shown_title(self) -> str:
+        """The field's title in the language of messages (``title`` or ``title_en``)."""
+        return self.title if language() == "sv" else self.title_en
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +101,8 @@ def _field(d: dict) -> FieldSpec:
     c = d.get("constraints", {})
     item = d.get("x-item", {})
     return FieldSpec(
-        name=d["name"], title=d.get("title", d["name"]), description=d.get("description", ""),
+        name=d["name"], title=d.get("title", d["name"]), title_en=d.get("x-title-en", d["name"]),
+        description=d.get("description", ""),
         type=d.get("type", "string"), required=bool(c.get("required")), unique=bool(c.get("unique")),
         enum=tuple(c["enum"]) if "enum" in c else None, pattern=_compile(c.get("pattern")),
         min_length=c.get("minLength"), max_length=c.get("maxLength"),
@@ -102,6 +111,17 @@ def _field(d: dict) -> FieldSpec:
         item=item, item_pattern=_compile(item.get("pattern")),
         items=d.get("x-items"), guideline=d.get("x-guideline"), example=d.get("example"),
     )
+
+
+def field_label(name: str, table_name: str = "channel") -> str:
+    """How a message names a field: its title in the language of messages and its key as
+    written in YAML, e.g. ``"Syfte (purpose)"`` in Swedish, ``"Purpose (purpose)"`` in English
+    (issue 17: the schema's ``title`` and ``x-title-en`` are the one source of both).
+    An unknown key is returned as it is."""
+    spec = table(table_name).by_name.get(name)
+    if spec is None:
+        return name
+    return f"{spec.shown_title()} ({name})"
 
 
 @cache

@@ -49,26 +49,28 @@ def check_sections(doc: Document, channels_split: bool = False) -> Sections | No
     ck.c.items.extend(doc.warnings)
     root = doc.data
     if not isinstance(root, LocDict):
-        what = "an empty file" if root is None else describe(root)
-        ck.err(doc.root_pos, "schema.root", "", "the register must be a mapping with organisation and channels, "
-               f"got {what}", "start from the example channels.yaml")
+        what = _("an empty file") if root is None else describe(root)
+        ck.err(doc.root_pos, "schema.root", "",
+               _("the register must be a mapping with organisation and channels, got {what}").format(what=what),
+                   _("start from the example channels.yaml"))
         return Sections(ck, None, None, policy.Policy(), [])
-    ck.unknown_keys(root, SECTIONS, "", "the register")
+    ck.unknown_keys(root, SECTIONS, "", _("the register"))
     org_row = None
     if "organisation" not in root or root.get("organisation") is None:
-        ck.err(root.start, "schema.required", "organisation", "the register has no 'organisation' section")
+        ck.err(root.start, "schema.required", "organisation", _("the register has no 'organisation' section"))
     else:
         org_row = ck.row(table("organisation"), root["organisation"], root.pos["organisation"], "organisation",
-                         "organisation")
+                         _("organisation"))
         if org_row is not None:
             check_catalogue(ck, org_row, root["organisation"])
     pol = policy.parse(root.get("policy"), root.pos.get("policy", root.start), ck)
     if not channels_split:
         node = root.get("channels")
         if node is None and "channels" not in root:
-            ck.err(root.start, "schema.required", "channels", "the register has no 'channels' list")
+            ck.err(root.start, "schema.required", "channels", _("the register has no 'channels' list"))
         elif node is not None and not isinstance(node, LocList):
-            ck.err(root.pos["channels"], "schema.type", "channels", f"expected a list of channel, got {describe(node)}")
+            ck.err(root.pos["channels"], "schema.type", "channels",
+                   _("expected a list of channel, got {got}").format(got=describe(node)))
     parties = _party_rows(ck, root)
     return Sections(ck, root, org_row, pol, parties)
 
@@ -118,12 +120,12 @@ def _party_rows(ck: Checker, root: LocDict) -> list:
         return []
     if not isinstance(node, LocList):
         ck.err(root.pos["party_channels"], "schema.type", "party_channels",
-               f"expected a list of party channel, got {describe(node)}")
+               _("expected a list of party channel, got {got}").format(got=describe(node)))
         return []
     rows, seen = [], {f.name: {} for f in table("party_channel").fields if f.unique}
     for i, item in enumerate(node):
         path = f"party_channels[{i}]"
-        r = ck.row(table("party_channel"), item, node.pos[i], path, "party channel")
+        r = ck.row(table("party_channel"), item, node.pos[i], path, _("party channel"))
         if r is None:
             continue
         if not check_unique(ck, seen, r, item.pos, path):
@@ -142,7 +144,8 @@ def check_unique(ck: Checker, seen: dict, row: dict, pos, path: str) -> bool:
         if k in index:
             first_path, first_line = index[k]
             ck.err(pos[fname], "schema.unique", f"{path}.{fname}",
-                   f"'{clip(row[fname])}' is already used by {first_path} (line {first_line})")
+                   _("'{value}' is already used by {first_path} (line {first_line})").format(
+                       value=clip(row[fname]), first_path=first_path, first_line=first_line))
             bad = True
         else:
             index[k] = (path, pos[fname][0])

@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ..i18n import _
+
 _BIDI = {0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
 _INVISIBLE = {0x00AD, 0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180E, *range(0x200B, 0x200E),
               0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0x3164, 0xFEFF, 0xFFA0}
@@ -56,13 +58,15 @@ def problem(value: str, multiline: bool = False) -> tuple[str, str, str] | None:
     ch = m.group(0)
     o = ord(ch)
     if o in _BIDI:
-        return ("text.bidi", f"invisible bidirectional control U+{o:04X} ({unicodedata.name(ch, '?')})",
-                "remove it: it can reorder how the text is shown")
+        return ("text.bidi", _("invisible bidirectional control U+{o:04X} ({name})").format(
+            o=o, name=unicodedata.name(ch, "?")),
+                _("remove it: it can reorder how the text is shown"))
     if o in _INVISIBLE:
-        return ("text.invisible", f"invisible character U+{o:04X} ({unicodedata.name(ch, '?')})",
-                "remove it: it can disguise the text")
-    return ("text.control", f"control or private-use character U+{o:04X} in text",
-            "remove it" + ("" if multiline else "; this field is one line"))
+        return ("text.invisible", _("invisible character U+{o:04X} ({name})").format(
+            o=o, name=unicodedata.name(ch, "?")),
+                _("remove it: it can disguise the text"))
+    return ("text.control", _("control or private-use character U+{o:04X} in text").format(o=o),
+            _("remove it") if multiline else _("remove it; this field is one line"))
 
 
 def mixed_scripts(value: str) -> set[str]:
@@ -100,6 +104,7 @@ def lookalike(value: str) -> str | None:
         other = sorted(scripts - {"LATIN"})
         i, ch = next((i, ch) for i, ch in enumerate(value) if ch.isalpha() and not ch.isascii()
                      and not unicodedata.name(ch, "").startswith("LATIN"))
-        return (f"mixes Latin and {', '.join(s.capitalize() for s in other)} letters, as look-alike fake names "
-                f"do: '{ch}' (U+{ord(ch):04X} {unicodedata.name(ch, '?')}) is character {i + 1}")
+        return _("mixes Latin and {scripts} letters, as look-alike fake names do: '{ch}' (U+{o:04X} {name}) is "
+                 "character {i}").format(scripts=", ".join(s.capitalize() for s in other), ch=ch, o=ord(ch),
+                                         name=unicodedata.name(ch, "?"), i=i + 1)
     return None

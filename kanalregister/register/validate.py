@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..errors import Diagnostic
+from ..i18n import _
 from . import dates, model, policy, rules
 from .fields import Checker
 from .read import Document, LocList
@@ -34,6 +35,13 @@ from .sections import Sections, check_sections, check_unique
 
 _PUBLIC = model.model_field_names(model.Channel)
 _UNIQUE = tuple(f.name for f in table("channel").fields if f.unique)
+_ID = table("channel").by_name["id"]
+
+
+def channel_path(i: int, ident: str | None) -> str:
+    """How diagnostics name the ``i``-th channel (0-based): ``channels[17] (bibliotek-tiktok)``,
+    the id added so a person can search for it in the file; ``channels[17]`` without an id."""
+    return f"channels[{i}] ({ident})" if ident else f"channels[{i}]"
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,8 @@ class Entry:
             :func:`kanalregister.register.rules.field_tokens`).
         flagged: published fields already reported for personal data (frozenset[str]).
         contacts: the entry's internal e-mails and phone digits (tuple[str], sorted).
+        ident: the entry's id as written when it is a valid id (even when other fields are
+            wrong), else None; diagnostics name the channel by it (issue 17).
     """
 
     row: dict | None
@@ -89,6 +99,7 @@ class Entry:
     tokens: dict
     flagged: frozenset
     contacts: frozenset
+    ident: str | None = None
 
     def __reduce__(self):  # worker processes send entries back as the plain form the cache keeps
         return (Entry.from_plain, (self.plain(),))
@@ -107,12 +118,12 @@ class Entry:
             if "substitute" in row:
                 row["substitute"] = tuple(row["substitute"])
         return (row, tuple(_diag_plain(d) for d in self.diagnostics), tuple(_diag_plain(d) for d in self.findings),
-                self.pos, self.tokens, tuple(self.flagged), self.contacts)
+                self.pos, self.tokens, tuple(self.flagged), self.contacts, self.ident)
 
     @classmethod
     def from_plain(cls, t: tuple) -> Entry:
         """The :class:`Entry` of :meth:`plain`'s ``t``."""
-        row, diagnostics, findings, pos, tokens, flagged, contacts = t
+        row, diagnostics, findings, pos, tokens, flagged, contacts, ident = t
         if row is not None:
             for k in _DATES.intersection(row):
                 row[k] = _FROM_ORDINAL(row[k])
@@ -121,7 +132,7 @@ class Entry:
             if "substitute" in row:
                 row["substitute"] = model.Person(*row["substitute"])
         return cls(row, tuple(Diagnostic(*d) for d in diagnostics), tuple(Diagnostic(*d) for d in findings), pos,
-                   tokens, frozenset(flagged), contacts)
+                   tokens, frozenset(flagged), contacts, ident)
 
 
 _DATES = frozenset(f.name for f in table("channel").fields if f.type == "date")
@@ -145,9 +156,11 @@ def check_entry(node, pos: tuple[int, int], pol: policy.Policy, today: dt.date) 
         An :class:`Entry`. Raises nothing for bad data.
     """
     ck = Checker("")
-    row = ck.row(table("channel"), node, pos, "", "channel")
+    row = ck.row(table("channel"), node, pos, "", _("channel"))
+    ident = node.get("id") if isinstance(node, dict) else None
+    ident = ident if isinstance(ident, str) and _ID.pattern.match(ident) else None
     if row is None:
-        return Entry(None, tuple(ck.c.items), (), {"": pos}, {}, frozenset(), ())
+        return Entry(None, tuple(ck.c.items), (), {"": pos}, {}, frozenset(), (), ident)
     flagged = rules.check_channel(ck, row, node)
     dates.check_dates(ck, row, node, today)
     own = tuple(ck.c.items)
@@ -159,12 +172,13 @@ def check_entry(node, pos: tuple[int, int], pol: policy.Policy, today: dt.date) 
             continue
         where = node.pos.get(f.field) or node.kpos.get("id") or node.start
         ck.err(where, f"policy.{f.rule}", f.field, f.message,
-               f"policy '{f.rule}': {policy.RULE_BY_KEY[f.rule].source}", severity=f.severity)
+               _("policy '{rule}': {source}").format(rule=f.rule, source=policy.RULE_BY_KEY[f.rule].source),
+               severity=f.severity)
     tokens = rules.field_tokens(row)  # field → tuple of str
     # the positions that the rules over all entries may point at
     places = {k: node.pos[k] for k in (*_UNIQUE, "successor", *tokens) if k in node.pos}
     places[""] = pos
-    return Entry(row, own, tuple(ck.c.items), places, tokens, flagged, rules.contacts_of(row))
+    return Entry(row, own, tuple(ck.c.items), places, tokens, flagged, rules.contacts_of(row), ident)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +230,8 @@ def assemble(sections: Sections, placed: list[Placed], today: dt.date) -> Result
     seen = {f: {} for f in _UNIQUE}
     ids = set()
     for p in placed:
-        e, prefix = p.entry, f"channels[{p.i}]"
+        e = p.entry
+        prefix = channel_path(p.i, e.ident)
         for d in e.diagnostics:
             items.append(_moved(d, file, p.shift, prefix))
             if d.severity == "error":
@@ -232,17 +247,20 @@ def assemble(sections: Sections, placed: list[Placed], today: dt.date) -> Result
     emails = {c for c in contacts if "@" in c}
     phones = contacts - emails
     for p in valid:
-        e, prefix = p.entry, f"channels[{p.i}]"
+        e = p.entry
+        prefix = channel_path(p.i, e.ident)
         row = e.row
         succ = row.get("successor")
         where = e.pos.get("successor")
         if succ is not None:
             at = (where[0] + p.shift, where[1])
             if succ not in ids or succ == row["id"]:
-                ck.err(at, "rule.successor", f"{prefix}.successor", f"'{succ}' is not another channel in the register",
+                ck.err(at, "rule.successor", f"{prefix}.successor",
+                       _("'{succ}' is not another channel in the register").format(succ=succ),
                        rules.near(succ, ids - {row['id']}))
             elif row["status"] == "active":
-                ck.err(at, "rule.successor-active", f"{prefix}.successor", "only a closed channel can have a successor")
+                ck.err(at, "rule.successor-active", f"{prefix}.successor",
+                       _("only a closed channel can have a successor"))
         for name, toks in e.tokens.items():
             if name in e.flagged:
                 continue
@@ -250,7 +268,7 @@ def assemble(sections: Sections, placed: list[Placed], today: dt.date) -> Result
             if message:
                 at = e.pos[name]
                 ck.err((at[0] + p.shift, at[1]), "safety.internal-data", f"{prefix}.{name}", message,
-                       rules.PRIVACY_HINT)
+                       rules.privacy_hint())
     if sections.org_row is not None:
         rules.check_organisation(ck, sections.org_row, sections.root["organisation"], (emails, phones))
     for row, node, path in sections.parties:
@@ -258,7 +276,7 @@ def assemble(sections: Sections, placed: list[Placed], today: dt.date) -> Result
     broken = ck.c.n_errors
     for p in valid:
         for d in p.entry.findings:
-            items.append(_moved(d, file, p.shift, f"channels[{p.i}]"))
+            items.append(_moved(d, file, p.shift, channel_path(p.i, p.entry.ident)))
             if d.severity == "error":
                 ck.c.n_errors += 1
     if broken:

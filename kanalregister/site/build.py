@@ -7,16 +7,14 @@ replaces the output only at the end (:mod:`kanalregister.publish`).
 from __future__ import annotations
 
 import contextlib
-import functools
 import datetime as dt
+import functools
 import os
 import time
 import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import export
-from . import render
 from ..cache.store import (
     BuildCache,
     code_digest,
@@ -26,15 +24,17 @@ from ..cache.store import (
     write_last_build,
 )
 from ..errors import Diagnostic, RegisterInvalid, UsageError, file_diagnostic
-from ..register.read import read_bytes, source_name
+from ..i18n import _
 from ..register.loader import digest, load
 from ..register.model import Register
+from ..register.read import read_bytes, source_name
 from ..workers import map_items
+from . import export, render
 from .content import load_content
 from .guard import MARKER, MARKER_TEXT, output_folder
 from .progress import Progress, working
-from .swedish import DATE_MEMO
 from .publish import Publisher, leftovers, wait_removals
+from .swedish import DATE_MEMO
 
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
 
@@ -54,7 +54,7 @@ def build_date(register_path: Path | None = None) -> dt.date:
             ts = int(sde)
         except ValueError:
             raise UsageError([file_diagnostic("SOURCE_DATE_EPOCH", "env.source-date-epoch",
-                                              f"'{sde}' is not a whole number of seconds")]) from None
+                                              _("'{sde}' is not a whole number of seconds").format(sde=sde))]) from None
     elif register_path is not None and Path(register_path).exists():
         ts = int(Path(register_path).stat().st_mtime)
     else:
@@ -111,14 +111,14 @@ def sources(register_path, templates: list[Path] | None = None, content_dir: Pat
     overrides = [Path(d) for d in (templates or [])]
     for d in overrides:
         if not d.is_dir():
-            raise UsageError([file_diagnostic(str(d), "templates.missing", "template folder not found")])
+            raise UsageError([file_diagnostic(str(d), "templates.missing", _("template folder not found"))])
     if (here / "templates").is_dir() and (here / "templates").resolve() not in {d.resolve() for d in overrides}:
         overrides.append(here / "templates")
     if content_dir is None and (here / "content").is_dir():
         content_dir = here / "content"
     content = Path(content_dir) if content_dir else render.default_dir("content")
     if not content.is_dir():
-        raise UsageError([file_diagnostic(str(content), "content.missing", "content folder not found")])
+        raise UsageError([file_diagnostic(str(content), "content.missing", _("content folder not found"))])
     if date is None:
         date = build_date(register_path if str(register_path) != "-" else None)
     return Sources(tuple(overrides) + (render.default_dir("templates"),), content, date)
@@ -189,7 +189,7 @@ def write_site(register: Register, out: Path, src: Sources, reuse: Reuse | None 
         rows = cache.blocks_for(rkey)
     renderer = render.Renderer(register, list(src.templates), load_content(src.content), src.date, keys, rows,
                                _jinja_folder(folder))
-    progress = Progress(len(register.channels) + 12, "kanalregister: skriver sidor", start=started)
+    progress = Progress(len(register.channels) + 12, "kanalregister: " + _("writing pages"), start=started)
     old_pages = dict(cache.pages) if cache is not None else {}
     with Publisher(out, folder.spare if folder else None, keep_spare=folder is not None, background=background) as pub:
         for _path, job in renderer.site_page_jobs():
@@ -361,7 +361,7 @@ def _build(box: dict, name: str, out: Path, src: Sources, today: dt.date, strict
     cache = BuildCache.open(out, use_cache) if use_cache else None
     if cache is not None:
         DATE_MEMO.update(cache.dates)
-    with working("kanalregister: läser och kontrollerar förteckningen", start=started):
+    with working("kanalregister: " + _("reading and checking the register"), start=started):
         loaded = load(raw, today, name=name, memo=cache.entries if cache is not None else None,
                       memo_context=cache.context if cache is not None else "", code=code_digest())
     del raw  # the register's text is not needed again (a large register is 100 MB)

@@ -11,6 +11,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from ..errors import Diagnostic, SiteSourceError
+from ..i18n import _
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,8 @@ def load_content(content_dir: Path) -> list[ContentPage]:
         try:
             text = f.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Diagnostic(name, 0, 0, "error", "content.read", "", f"cannot read: {exc}"))
+            problems.append(Diagnostic(name, 0, 0, "error", "content.read", "",
+                                       _("cannot read: {exc}").format(exc=exc)))
             continue
         meta: dict = {}
         m = _FRONT.match(text)
@@ -59,7 +61,7 @@ def load_content(content_dir: Path) -> list[ContentPage]:
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
                 problems.append(Diagnostic(name, (mark.line + 2) if mark else 1, (mark.column + 1) if mark else 0,
-                                           "error", "content.front-matter", "", "bad front matter"))
+                                           "error", "content.front-matter", "", _("bad front matter")))
                 continue
             text = text[m.end():]
         title = meta.get("title")
@@ -68,7 +70,7 @@ def load_content(content_dir: Path) -> list[ContentPage]:
             title = h.group(1).strip() if h else None
         if not title:
             problems.append(Diagnostic(name, 1, 1, "error", "content.title", "",
-                                       "page has no title", "add front matter 'title:' or a '# heading'"))
+                                       _("page has no title"), _("add front matter 'title:' or a '# heading'")))
             continue
         pages.append(ContentPage(str(meta.get("slug", f.stem)), str(title), int(meta.get("order", 50)), text, name))
     if problems:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ..cache.store import cache_path
 from ..errors import UsageError, file_diagnostic
+from ..i18n import _
 
 #: The file every site carries, so that a later build knows the folder is its own to replace.
 MARKER = ".kanalregister-site"
@@ -51,17 +52,18 @@ def output_folder(out: Path, protected: list[Path]) -> Path:
         p = Path(os.path.realpath(Path(p).absolute()))
         if real == p or real in p.parents:
             raise UsageError([file_diagnostic(str(out), "output.protected",
-                                              f"the output folder {real} would replace {p}, which holds your own "
-                                              "files; kanalregister replaces the output folder as a whole",
-                                              "name a folder of its own for the site, e.g. --out site")])
+                                              _("the output folder {real} would replace {p}, which holds your own "
+                                                "files; kanalregister replaces the output folder as a whole").format(real=real, p=p),
+                                              _("name a folder of its own for the site, e.g. --out site"))])
     if real.exists() and not real.is_dir():
         raise UsageError([file_diagnostic(str(out), "output.not-a-folder",
-                                          "the output path exists and is not a folder", "name a folder, e.g. --out site")])
+                                          _("the output path exists and is not a folder"),
+                                              _("name a folder, e.g. --out site"))])
     if real.is_dir() and not _ours(real):
         raise UsageError([file_diagnostic(str(out), "output.foreign",
-                                          f"{real} holds files that kanalregister did not build; it replaces the "
-                                          "output folder as a whole and would delete them",
-                                          "name an empty or new folder, or one kanalregister built before")])
+                                          _("{real} holds files that kanalregister did not build; it replaces the "
+                                            "output folder as a whole and would delete them").format(real=real),
+                                          _("name an empty or new folder, or one kanalregister built before"))])
     return real
 
 

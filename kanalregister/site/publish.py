@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import UsageError, file_diagnostic
+from ..i18n import _
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -105,7 +106,7 @@ class Publisher:
         self.out = Path(out).absolute()
         if self.out.exists() and not self.out.is_dir():
             raise UsageError([file_diagnostic(str(out), "output.not-a-folder",
-                                              "the output path exists and is not a folder")])
+                                              _("the output path exists and is not a folder"))])
         self.spare_path = self.out.parent / f".{self.out.name}.spare"
         self.keep_spare, self.background = keep_spare, background
         self.stale: set[str] | None = None  # None: a fresh temporary folder
@@ -121,7 +122,7 @@ class Publisher:
                 self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.tmp-", dir=self.out.parent))
         except OSError as exc:
             raise UsageError([file_diagnostic(str(out), "output.unwritable",
-                                              f"cannot write the output folder: {exc}")]) from None
+                                              _("cannot write the output folder: {exc}").format(exc=exc))]) from None
         self.written: list[str] = []
         self.reused = 0
         #: posix path → (inode, mtime in ns, size in bytes) of each file in the new site
@@ -302,7 +303,7 @@ class Publisher:
                     self._link_spare(produced)
         except OSError as exc:
             raise UsageError([file_diagnostic(str(self.out), "output.swap",
-                                              f"cannot publish the new site: {exc}")]) from None
+                                              _("cannot publish the new site: {exc}").format(exc=exc))]) from None
 
     def _link_spare(self, produced: set[str]) -> None:
         """After a first build: a spare of hard links to every file, for the next rebuild."""

@@ -25,6 +25,7 @@ from markupsafe import Markup
 from ..cache.blocks import BlockStore, memo_join
 from ..errors import Diagnostic, SiteSourceError
 from ..register.dates import planned
+from ..i18n import _
 from ..register.model import Channel, Event, Organisation, PartyChannel, Register, change_log
 from .content import ContentPage, content_line, load_content, markdown_text
 from .dcat import CATALOGUE_PATH, catalogue_url
@@ -192,13 +193,14 @@ class Renderer:
                                               "template.syntax", "", exc.message or "template syntax error")]) from None
         except jinja2.TemplateNotFound as exc:
             raise SiteSourceError([Diagnostic(template, 0, 0, "error", "template.missing", "",
-                                              f"template not found: {exc.name}")]) from None
+                                              _("template not found: {name}").format(name=exc.name))]) from None
         except jinja2.UndefinedError as exc:
             raise SiteSourceError([Diagnostic(_template_file(self.env, template), _template_line(exc), 0, "error",
                                               "template.undefined", "", str(exc))]) from None
         except SecurityError as exc:
             raise SiteSourceError([Diagnostic(_template_file(self.env, template), _template_line(exc), 0, "error",
-                                              "template.unsafe", "", f"not allowed in a template: {exc}")]) from None
+                                              "template.unsafe", "",
+                                                  _("not allowed in a template: {exc}").format(exc=exc))]) from None
         except Exception as exc:  # noqa: BLE001 - any runtime error of a template is the template's
             raise SiteSourceError([Diagnostic(_template_file(self.env, template), _template_line(exc), 0, "error",
                                               "template.error", "", f"{type(exc).__name__}: {exc}")]) from None
@@ -326,7 +328,7 @@ class Renderer:
                                               str(exc))]) from None
         except SecurityError as exc:
             raise SiteSourceError([Diagnostic(p.file, content_line(exc), 0, "error", "content.unsafe", "",
-                                              f"not allowed in a content page: {exc}")]) from None
+                                              _("not allowed in a content page: {exc}").format(exc=exc))]) from None
         except Exception as exc:  # noqa: BLE001 - any runtime error of a content page is the page's
             raise SiteSourceError([Diagnostic(p.file, content_line(exc), 0, "error", "content.error", "",
                                               f"{type(exc).__name__}: {exc}")]) from None

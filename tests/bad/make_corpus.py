@@ -1,6 +1,7 @@
 """Generator of tests/bad/*.yaml (run: python tests/bad/make_corpus.py): each case is a small register with one problem.
 The marker ‸ shows where the diagnostic must point; it is removed and its line:col written
-into the file's first line as '# expect: CODE LINE:COL'."""
+into the file's first line as '# expect: CODE LINE:COL'. A case may also name text its message
+(with the hint) must contain in English and in Swedish: '# text-en: …' and '# text-sv: …'."""
 from pathlib import Path
 OUT = Path(__file__).resolve().parent
 OUT.mkdir(exist_ok=True)
@@ -23,15 +24,15 @@ def reg(ch=None, extra="", head=HEAD, drop=()):
     return head + "channels:\n" + "\n".join(lines) + "\n" + extra
 
 cases = []
-def case(name, code, text, desc):
-    cases.append((name, code, text, desc))
+def case(name, code, text, desc, en=None, sv=None):
+    cases.append((name, code, text, desc, en, sv))
 
 M = "‸"
 # --- broken YAML
 case("yaml-unclosed-flow", "yaml.syntax", reg({"target_groups": "[Invånare"}).replace("    status: active", "    status" + M + ": active"), "an unclosed [ list")
-case("yaml-bad-indent", "yaml.syntax", reg(extra="   " + M + "- id: x\n"), "wrong indentation")
-case("yaml-unclosed-quote", "yaml.syntax", reg({"name": '"Testby'}) + M, "an unclosed quote")
-case("yaml-tab-indent", "yaml.tab", reg(extra="  -" + M + "\tid: x\n").replace("-‸\t", "-‸\t"), "a tab in indentation")
+case("yaml-bad-indent", "yaml.indent", reg(extra="   " + M + "- id: x\n"), "wrong indentation", "'- id' is not lined up with '- id' on line", "'- id' står inte i linje med '- id' på rad")
+case("yaml-unclosed-quote", "yaml.unclosed-quote", reg({"name": M + '"Testby'}), "an unclosed quote", "is never closed (end the text with the same quote mark it starts with)", "stängs aldrig (avsluta texten med samma citattecken som den börjar med)")
+case("yaml-tab-indent", "yaml.tab", reg(extra="  -" + M + "\tid: x\n").replace("-‸\t", "-‸\t"), "a tab in indentation", "tab character", "tabbtecken")
 case("yaml-tab-indent-start", "yaml.tab", HEAD.replace("  name: Testby", M + "\tname: Testby") + "channels: []\n", "a line indented with a tab")
 case("yaml-duplicate-key", "yaml.duplicate-key", reg(extra="    " + M + "name: Falsk kopia\n"), "duplicate key in a channel (PyYAML keeps the last silently)")
 case("yaml-duplicate-top-key", "yaml.duplicate-key", reg() + M + "channels: []\n", "duplicate top-level key")
@@ -116,15 +117,23 @@ case("lookalike-alias", "text.lookalike", reg(extra="    aliases:\n      - https
 case("lookalike-organisation", "text.lookalike", reg(head=HEAD.replace("name: Testby kommun", "name: T" + M + "еstby kommun")), "a Cyrillic е in the organisation's name")
 case("lookalike-quoted-name", "text.lookalike", reg({"name": '"Testby k' + M + 'οmmun"'}), "a Greek ο in a quoted name")
 case("nul-after-swedish-letters", "yaml.character", reg({"purpose": "Informera om åäö och " + M + "\x00 mer."}), "a NUL byte after non-ASCII letters on its line")
+# --- issue 17: YAML syntax errors in plain words, at the line of the mistake, in both languages
+case("yaml-missing-colon", "yaml.missing-colon", reg().replace("    department: Kommunledningen", "    department" + M + " Kommunledningen"), "a key without its colon, in the middle of an entry", "the colon after 'department' is missing (write 'department: Kommunledningen')", "kolonet efter 'department' saknas (skriv 'department: Kommunledningen')")
+case("yaml-missing-colon-last", "yaml.missing-colon", reg(extra="    monitoring" + M + " Vardagar 8–17\n"), "a key without its colon on the last line", "the colon after 'monitoring' is missing", "kolonet efter 'monitoring' saknas")
+case("yaml-colon-without-space", "yaml.colon-space", reg().replace("    department: Kommunledningen", "    department:" + M + "Kommunledningen"), "no space after the colon (purpose:Text)", "a space is missing after the colon of 'department' (write 'department: Kommunledningen' with a space after the colon)", "mellanslag saknas efter kolonet i 'department' (skriv 'department: Kommunledningen' med mellanslag efter kolonet)")
+case("yaml-colon-in-value", "yaml.colon-in-value", reg({"purpose": M + "Vi informerar: om allt som händer"}), "a plain value with ': ' inside", "put the text in quotes: purpose: \"Vi informerar: om allt som händer\"", "sätt texten inom citattecken: purpose: \"Vi informerar: om allt som händer\"")
+case("yaml-indent-more", "yaml.indent", reg(extra="      " + M + "monitoring: Vardagar\n"), "a key indented more than the key above it", "'monitoring' is not lined up with 'status' on line 21 (indent it 4 spaces, as 'status' above it)", "'monitoring' står inte i linje med 'status' på rad 21 (dra in raden 4 mellanslag, som 'status' ovanför)")
+case("yaml-indent-less", "yaml.indent", reg(extra="   " + M + "monitoring: Vardagar\n"), "a key indented less than the key above it", "'monitoring' is not lined up with 'status' on line 21", "'monitoring' står inte i linje med 'status' på rad 21")
 
-for i, (name, code, text, desc) in enumerate(cases, 1):
+for i, (name, code, text, desc, en, sv) in enumerate(cases, 1):
     assert text.count(M) == 1, name
     idx = text.index(M)
     before = text[:idx]
-    line = before.count("\n") + 3  # +2 for the two header lines
+    words = (f"# text-en: {en}\n# text-sv: {sv}\n" if en else "")
+    line = before.count("\n") + 3 + words.count("\n")  # after the header lines
     col = len(before) - (before.rfind("\n") + 1) + 1
     body = text.replace(M, "")
-    hdr = f"# expect: {code} {line}:{col}\n# case: {desc}\n"
+    hdr = f"# expect: {code} {line}:{col}\n# case: {desc}\n" + words
     # the description goes at the end so that it does not shift positions
     body = body if body.endswith("\n") else body + "\n"
     (OUT / f"{i:03d}-{name}.yaml").write_text(hdr + body, encoding="utf-8")
