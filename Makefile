@@ -68,8 +68,9 @@ LOCALE := kanalregister/locale
 EXTRACT := -F babel.cfg --no-default-keywords -k _ -k ngettext:1,2 --sort-output --add-location=file -w 100
 
 messages: $(VPY)
+	mkdir -p build
 	$(PYBABEL) extract $(EXTRACT) -o build/messages.pot .
-	$(PYBABEL) update -i build/messages.pot -d $(LOCALE) -D messages -l sv -w 100 --ignore-obsolete
+	$(PYBABEL) update -i build/messages.pot -d $(LOCALE) -D messages -l sv -w 100 --ignore-obsolete --no-fuzzy-matching
 
 compile-messages: $(VPY)
 	$(PYBABEL) compile -d $(LOCALE) -D messages --statistics
