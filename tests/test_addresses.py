@@ -47,7 +47,7 @@ def test_check_warns_at_the_parameter_with_the_clean_address_as_hint(tmp_path):
     assert r.code == 0  # a warning: the register still publishes
     [d] = [d for d in json.loads(r.out)["diagnostics"] if d["code"] == "url.tracking"]
     lineno = text.splitlines().index(line.rstrip("\n")) + 1
-    assert (d["line"], d["severity"], d["path"]) == (lineno, "warning", "channels[0].url")
+    assert (d["line"], d["severity"], d["path"]) == (lineno, "warning", "channels[0] (kommunen-facebook).url")
     assert line[d["col"] - 1:].startswith("ref=bookmarks")
     assert "ref" in d["message"] and "https://www.facebook.com/testbykommun?v=1" in d["hint"]
 
@@ -57,7 +57,7 @@ def test_check_warns_about_an_alias_too(tmp_path):
                                   "    aliases: [\"https://fb.com/testbykommun?utm_source=ig\"]\n")
     r = run_cli("check", "-r", str(path), "--today", TODAY.isoformat(), "--format", "json")
     found = [d for d in json.loads(r.out)["diagnostics"] if d["code"] == "url.tracking"]
-    assert [d["path"] for d in found] == ["channels[0].aliases[0]"]
+    assert [d["path"] for d in found] == ["channels[0] (kommunen-facebook).aliases[0]"]
 
 
 def test_fmt_removes_them_keeping_comments_and_check_is_then_quiet(tmp_path):
@@ -81,7 +81,7 @@ def test_an_address_with_tracking_parameters_is_the_same_account(write):
     r = run_cli("check", "-r", str(write(text)), "--today", TODAY.isoformat(), "--format", "json")
     assert r.code == 1
     [d] = [d for d in json.loads(r.out)["diagnostics"] if d["code"] == "schema.unique"]
-    assert d["path"] == "channels[1].url" and "channels[0]" in d["message"]
+    assert d["path"] == "channels[1] (skolan-instagram).url" and "channels[0]" in d["message"]
 
 
 def test_a_party_channel_address_is_checked_and_cleaned_too(write):

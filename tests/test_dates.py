@@ -94,7 +94,7 @@ def test_after_the_days_the_same_output_folder_tells_the_new_truth(tmp_path):
     later = dt.date(2026, 12, 5)
     r = run_cli("check", "-r", str(path), "--today", later.isoformat(), "--format", "json")
     [err] = [d for d in json.loads(r.out)["diagnostics"] if d["severity"] == "error"]
-    assert err["code"] == "rule.active-closed" and err["path"] == "channels[0].closing_date"
+    assert err["code"] == "rule.active-closed" and err["path"] == "channels[0] (kommunen-facebook).closing_date"
     path.write_text(path.read_text(encoding="utf-8").replace(
         "    status: active\n    start_date: 2020-01-01\n", "    status: closed\n    start_date: 2020-01-01\n", 1)
         .replace("    last_archived: 2026-06-30\n", "    last_archived: 2026-11-29\n", 1), encoding="utf-8")
@@ -125,7 +125,7 @@ def test_a_future_date_that_cannot_be_is_an_error_at_its_line(write, edit, code,
     r = run_cli("check", "-r", str(write(text)), "--today", TODAY.isoformat(), "--format", "json")
     assert r.code == 1
     [d] = [d for d in json.loads(r.out)["diagnostics"] if d["severity"] == "error" and d["code"].startswith("rule.")]
-    assert (d["code"], d["path"]) == (code, f"channels[0].{field}")
+    assert (d["code"], d["path"]) == (code, f"channels[0] (kommunen-facebook).{field}")
     assert text.splitlines()[d["line"] - 1].strip().startswith(f"{field}:")
 
 

@@ -144,7 +144,7 @@ def test_purpose_is_a_sentence_of_min_words(purpose, words, ok, write):
         assert not found
     else:
         [d] = found
-        assert d["path"] == "channels[0].purpose" and d["severity"] == "error"
+        assert d["path"] == "channels[0] (kommunen-facebook).purpose" and d["severity"] == "error"
         assert f"has {words} word(s)" in d["message"] and "at least 3 words" in d["message"]
 
 
@@ -154,7 +154,7 @@ def test_min_words_is_configured_in_the_policy_section(write):
     code, diags = _check(write, _with_policy(BASE, "purpose_target_group", "{min_words: 6}"))
     assert code == 1  # 5 words in channels[0] and [2]; "Berätta om skolans vardag för vårdnadshavare." has 6
     assert [d["path"] for d in diags if d["code"] == "policy.purpose_target_group"] == [
-        "channels[0].purpose", "channels[2].purpose"]
+        "channels[0] (kommunen-facebook).purpose", "channels[2] (gamla-x).purpose"]
     code, diags = _check(write, _with_policy(BASE, "purpose_target_group", "{min_words: 0}"))
     assert "policy.param" in [d["code"] for d in diags]
 

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import urllib.parse
 
+from ..i18n import _
+from .text import char_position
+
 #: Query parameters that only track a visit (lower case), and prefixes of such names.
 #: Sources: the platforms' share links (Facebook ``ref``, ``fbclid``, ``mibextid``,
 #: ``__tn__``, ``__cft__``; Instagram ``igsh``, ``igshid``; YouTube and Spotify ``si``;
@@ -91,3 +94,16 @@ def clean_register_addresses(data) -> int:
                     aliases[j] = clean_url(a)
                     changed += 1
     return changed
+
+
+def check_tracking(ck, row: dict, node, prefix: str = "") -> None:
+    """Warn about tracking parameters (:mod:`kanalregister.register.addresses`) in ``url`` and ``aliases``."""
+    places = [("url", row["url"], node)] + [(j, a, node["aliases"]) for j, a in enumerate(row.get("aliases", ()))]
+    for key, value, where in places:
+        found = tracking_in(value)
+        if found:
+            ck.err(char_position(where, key, found[1]), "url.tracking", prefix + (key if key == "url" else f"aliases[{key}]"),
+                   _("the address contains tracking parameter(s) {names}, which are not part of the account's "
+                     "address").format(names=", ".join(found[0])),
+                   _("write {url} ('kanalregister fmt' removes them)").format(url=clean_url(value)),
+                   severity="warning")

@@ -22,11 +22,11 @@ import re
 import urllib.parse
 
 from ..i18n import _
-from .addresses import clean_url, tracking_in
+from .addresses import check_tracking
 from .fields import suggest
 from .platforms import PLATFORMS
 from .schema import field_label, table
-from .text import lookalike, lookalike_index
+from .text import char_position, lookalike, lookalike_index
 
 _SPACE = re.compile(r"\s")
 _PNR = re.compile(r"(?<![\d-])(?:19|20)?(\d{6})[-+ ]?(\d{4})(?![\d-])")
@@ -175,7 +175,7 @@ def check_channel(ck, row: dict, node) -> frozenset[str]:
         p = url_problem(alias, row["platform"])
         if p:
             ck.err(node["aliases"].pos[j], p[0], f"aliases[{j}]", p[1], p[2])
-    _check_tracking(ck, row, node)
+    check_tracking(ck, row, node)
     _check_name(ck, row["name"], node, "name", "name")
     for key in ("handle", "url"):  # what identifies the account: no look-alike letters either
         if row.get(key):
@@ -202,7 +202,7 @@ def check_channel(ck, row: dict, node) -> frozenset[str]:
 def check_party(ck, row: dict, node, path: str, contacts: tuple) -> None:
     """The rules of one party channel (``party_channels[i]``): address, names, no personal data."""
     _check_url(ck, row["url"], row["platform"], node, f"{path}.url", "url")
-    _check_tracking(ck, row, node, f"{path}.")
+    check_tracking(ck, row, node, f"{path}.")
     for key in ("party", "name"):
         if key in row:
             _check_name(ck, row[key], node, f"{path}.{key}", key)
@@ -269,32 +269,11 @@ def _check_url(ck, url, platform, node, path, key) -> None:
         ck.err(node.pos[key], p[0], path, p[1], p[2])
 
 
-def _check_tracking(ck, row: dict, node, prefix: str = "") -> None:
-    """Warn about tracking parameters (:mod:`kanalregister.register.addresses`) in ``url`` and ``aliases``."""
-    places = [("url", row["url"], node)] + [(j, a, node["aliases"]) for j, a in enumerate(row.get("aliases", ()))]
-    for key, value, where in places:
-        found = tracking_in(value)
-        if found:
-            ck.err(_at(where, key, found[1]), "url.tracking", prefix + (key if key == "url" else f"aliases[{key}]"),
-                   _("the address contains tracking parameter(s) {names}, which are not part of the account's "
-                     "address").format(names=", ".join(found[0])),
-                   _("write {url} ('kanalregister fmt' removes them)").format(url=clean_url(value)),
-                   severity="warning")
-
-
 def _check_name(ck, name, node, path, key) -> None:
     msg = lookalike(name)
     if msg:
-        ck.err(_at(node, key, lookalike_index(name)), "text.lookalike", path, f"'{name}' {msg}",
+        ck.err(char_position(node, key, lookalike_index(name)), "text.lookalike", path, f"'{name}' {msg}",
                _("write it in one alphabet, as the platform shows it"))
-
-
-def _at(node, key, index: int | None) -> tuple[int, int]:
-    """Where character ``index`` of ``node[key]`` stands: exact for a value written on one line
-    without escapes, else the value's start (the message then says which character it is)."""
-    line, col = node.pos[key]
-    offset = node.inline.get(key)
-    return (line, col + offset + index) if index is not None and offset is not None else (line, col)
 
 
 def _people(row: dict) -> list:

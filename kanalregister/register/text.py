@@ -108,3 +108,11 @@ def lookalike(value: str) -> str | None:
                  "character {i}").format(scripts=", ".join(s.capitalize() for s in other), ch=ch, o=ord(ch),
                                          name=unicodedata.name(ch, "?"), i=i + 1)
     return None
+
+
+def char_position(node, key, index: int | None) -> tuple[int, int]:
+    """Where character ``index`` of ``node[key]`` stands: exact for a value written on one line
+    without escapes, else the value's start (the message then says which character it is)."""
+    line, col = node.pos[key]
+    offset = node.inline.get(key)
+    return (line, col + offset + index) if index is not None and offset is not None else (line, col)
