@@ -89,7 +89,7 @@ def canonicalise(data: CommentedMap) -> None:
                   if isinstance(p, dict) else (("", ""), "", ""))
 
 
-def _load_rt(path: Path) -> tuple[CommentedMap, str]:
+def load_rt(path: Path) -> tuple[CommentedMap, str]:
     raw = read_bytes(path)
     doc = parse_bytes(raw, str(path))  # the safe loader's checks first (tags, aliases, duplicates…)
     if not isinstance(doc.data, dict):
@@ -115,7 +115,7 @@ def format_register(path: Path) -> tuple[str, str]:
     Raises:
         RegisterSyntaxError: the file is not safe YAML (nothing is formatted).
     """
-    data, text = _load_rt(Path(path))
+    data, text = load_rt(Path(path))
     canonicalise(data)
     return text, dump(data)
 
@@ -202,7 +202,7 @@ def add_channel(path: Path, values: dict, today: dt.date | None = None) -> tuple
         RegisterInvalid: the new entry (or the register) has errors; nothing is written.
     """
     path = Path(path)
-    data, _text = _load_rt(path)
+    data, _text = load_rt(path)
     try:
         entry = build_entry(values)
     except ValueError as exc:

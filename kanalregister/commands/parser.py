@@ -43,6 +43,12 @@ def make_parser() -> argparse.ArgumentParser:
         sp.add_argument("--format", choices=("text", "github", "json"), default="text",
                         help="how to print problems: text (default, with the source line), "
                              "github (workflow annotations) or json")
+        internal_opt(sp)
+
+    def internal_opt(sp):
+        sp.add_argument("--internal", metavar="FILE", default=None,
+                        help="the internal file: administrators, ersättare, notes, review and activity dates "
+                             "(default: channels.internal.yaml beside the register, when it exists)")
 
     b = sub.add_parser("build", help="validate the register and publish the site (default command)",
                        description="Validate the register, then write the pages and open data into the output "
@@ -64,6 +70,9 @@ def make_parser() -> argparse.ArgumentParser:
                        description="Validate the register against the schema, the cross-field rules and the "
                                    "policy. Prints every problem with file:line:column; exit status 1 on errors.")
     register_opts(c)
+    c.add_argument("--require-internal", action="store_true",
+                   help="fail when the internal file is missing, so the rules on internal facts (administrators, "
+                        "ersättare, review, passive) are not checked: for the internal CI job")
 
     i = sub.add_parser("import", help="turn a CSV list of accounts into a register",
                        description="Read a CSV with columns org, platform, url (and optionally account) and write "
@@ -83,6 +92,7 @@ def make_parser() -> argparse.ArgumentParser:
                                    "and new value, and party channel changes. Internal fields are never shown.")
     d.add_argument("base", nargs="?", help="git ref to compare with (default: merge base with main)")
     d.add_argument("--register", "-r", default=DEFAULT_REGISTER, metavar="FILE", help="the register file")
+    internal_opt(d)
     d.add_argument("--output", "-o", type=Path, metavar="FILE",
                    help="also append the Markdown to this file (e.g. $GITHUB_STEP_SUMMARY)")
 
@@ -98,6 +108,7 @@ def make_parser() -> argparse.ArgumentParser:
                                    "aktivitetsplan questions (Gullspång Bilaga 1) in a terminal. The entry is "
                                    "written only when the register stays valid; the rest of the file is kept.")
     n.add_argument("--register", "-r", default=DEFAULT_REGISTER, metavar="FILE", help="the register file")
+    internal_opt(n)
     n.add_argument("--interactive", "-i", action="store_true",
                    help="ask for every missing answer (default when standard input is a terminal)")
     n.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="date for the policy's date rules")
@@ -135,6 +146,7 @@ def make_parser() -> argparse.ArgumentParser:
                                     "missing, so a scheduled CI job can act; 0 when nothing is; 1 when the register "
                                     "itself has errors.")
     rp.add_argument("--register", "-r", default=DEFAULT_REGISTER, metavar="FILE", help="the register file")
+    internal_opt(rp)
     rp.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="count from this date instead of today")
     rp.add_argument("--within", type=int, default=30, metavar="DAYS",
                     help="also list what falls due within DAYS days (default 30)")
@@ -157,6 +169,15 @@ def make_parser() -> argparse.ArgumentParser:
     it.add_argument("--website", help="the organisation's website (https)")
     it.add_argument("--email", help="the organisation's public function mailbox")
     it.add_argument("--org-number", help="the organisation number, NNNNNN-NNNN (optional)")
+
+    sp = sub.add_parser("split", help="move the internal facts into the internal file, comments kept",
+                        description="Move every channel's internal facts (administrators, ersättare, notes, review "
+                                    "and activity dates) out of the public register into the internal file "
+                                    "(channels.internal.yaml), keyed by channel id, with their comments. Both files "
+                                    "are written only when the result reads as the same register; an existing "
+                                    "internal file is never overwritten.")
+    sp.add_argument("--register", "-r", default=DEFAULT_REGISTER, metavar="FILE", help="the register file")
+    internal_opt(sp)
 
     dc = sub.add_parser("docs", help="write docs/fields.md from the schema",
                         description="Write the field reference generated from the Table Schemas.")
