@@ -88,7 +88,7 @@ def test_non_utf8_bytes(tmp_path, minimal_text):
 def test_bom_is_a_warning_and_the_register_still_works(tmp_path, minimal_text):
     r, rep = _diag(b"\xef\xbb\xbf" + minimal_text.encode(), tmp_path)
     assert r.code == 0
-    assert [d["code"] for d in rep["diagnostics"]] == ["file.bom"]
+    assert [d["code"] for d in rep["diagnostics"]] == ["file.bom", "internal.combined"]  # minimal.yaml is combined
     r2 = run_cli("check", "-r", str(tmp_path / "channels.yaml"), "--strict")
     assert r2.code == 1
 

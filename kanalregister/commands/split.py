@@ -47,11 +47,12 @@ def _slot(node, key):
 
 
 def _trailing(node, key):
-    """The (ca list, index) holding the comment after ``node[key]``, descending into a block value
-    whose last scalar holds it; None when there is none."""
+    """The (ca list, index, line of ``node[key]``'s key, 0-based) holding the comment after
+    ``node[key]``, descending into a block value whose last scalar holds it; None when there is none."""
     items, i = _slot(node, key)
     if items[i] is not None:
-        return items, i
+        line = node.lc.key(key)[0] if isinstance(node, CommentedMap) else node.lc.item(key)[0]
+        return items, i, line
     value = node[key]
     if isinstance(value, CommentedMap) and len(value) and not value.fa.flow_style():
         return _trailing(value, list(value.keys())[-1])
@@ -66,14 +67,15 @@ def _cut(node, key) -> str:
     found = _trailing(node, key)
     if found is None:
         return ""
-    items, i = found
+    items, i, line = found
     token = items[i]
     text = token.value
-    if text.startswith("#"):
+    mark = getattr(token, "start_mark", None)
+    if text.startswith("#") and (mark is None or mark.line == line):  # a comment at the end of the key's line
         eol, _sep, rest = text.partition("\n")
         token.value = eol + "\n"
-    else:
-        rest = text[1:] if text.startswith("\n") else text
+    else:  # the value's line ends without one: every line of it stands after the value
+        rest = text[1:] if text.startswith("\n") else (" " * (mark.column if mark else 0) + text)
         items[i] = None
     return rest
 
@@ -87,7 +89,7 @@ def _append(node, key, lines: str) -> None:
         items, i = _slot(node, key)
         items[i] = CommentToken("\n" + lines, CommentMark(0), None)
     else:
-        items, i = found
+        items, i, _line = found
         items[i].value += lines
 
 
