@@ -367,3 +367,35 @@ def test_split_keeps_a_public_comment_that_follows_a_moved_value_in_the_public_r
     internal = (tmp_path / "channels.internal.yaml").read_text(encoding="utf-8")
     assert "    # status: publikt\n    status: active\n" in public and "status: publikt" not in internal
     assert "last_reviewed: 2026-06-30  # granskad av Hemliga Hanna" in internal
+
+
+def test_init_writes_both_files_and_keeps_the_internal_one_out_of_git(tmp_path):
+    target = tmp_path / "repo"
+    r = run_cli("init", str(target), "--name", "Norsjö kommun", "--website", "https://www.norsjo.se",
+                "--email", "kommun@norsjo.se")
+    assert r.code == 0, r.err
+    assert (target / "channels.internal.yaml").is_file()
+    assert "/channels.internal.yaml" in (target / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert "administrators" not in (target / "channels.yaml").read_text(encoding="utf-8")
+    readme = (target / "README.md").read_text(encoding="utf-8")
+    assert "## Publik förteckning, intern aktivitetsplan" in readme and "SOPS" in readme
+    _git(target, "init", "-q", "-b", "main")
+    _git(target, "add", ".")
+    listed = subprocess.run(["git", "ls-files"], cwd=target, capture_output=True, text=True, check=True).stdout
+    assert "channels.yaml" in listed.split() and "channels.internal.yaml" not in listed
+    # 'new' puts the internal answers into the internal file, the rest into the register
+    new = run_cli("new", "-r", str(target / "channels.yaml"), "--id", "kommunen-facebook", "--name", "Norsjö kommun",
+                  "--platform", "facebook", "--url", "https://www.facebook.com/norsjokommun",
+                  "--department", "Kommunledningsförvaltningen", "--responsible-role", "Kommunikationschef",
+                  "--contact-email", "kommun@norsjo.se", "--purpose", "Informera invånare om kommunens service.",
+                  "--target-groups", "Invånare", "--monitoring", "Vardagar 8-16", "--approved-by", "Kommundirektör",
+                  "--approved-on", "2026-11-01", "--administrators", "Anna Andersson, anna.andersson@norsjo.se",
+                  "--administrators", "Bo Berglund, bo.berglund@norsjo.se",
+                  "--substitute", "Cecilia Dahl, cecilia.dahl@norsjo.se", "--today", TODAY.isoformat())
+    assert new.code == 0, new.err
+    assert "Andersson" not in (target / "channels.yaml").read_text(encoding="utf-8")
+    inner = yaml.safe_load((target / "channels.internal.yaml").read_text(encoding="utf-8"))
+    assert [p["name"] for p in inner["channels"]["kommunen-facebook"]["administrators"]] == \
+        ["Anna Andersson", "Bo Berglund"]
+    check = run_cli("check", "-r", str(target / "channels.yaml"), "--require-internal", "--today", TODAY.isoformat())
+    assert check.code == 0, check.err

@@ -198,7 +198,8 @@ def _new(args) -> int:
             answer = input(f"{QUESTIONS['id']} [{proposal or ''}]: ").strip()
             values["id"] = answer or proposal
     values.setdefault("status", "active")
-    _text, warnings = add_channel(Path(args.register), values, args.today)
+    _text, warnings = add_channel(Path(args.register), values, args.today,
+                                  Path(args.internal) if args.internal else None)
     emit(warnings, args.format, summary=False)
     print(f"{args.register}: added channel '{values.get('id')}'", file=sys.stderr)
     return 0

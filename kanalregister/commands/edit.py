@@ -21,6 +21,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from ..errors import Diagnostic, RegisterInvalid, UsageError, file_diagnostic
+from ..register.internal import INTERNAL_FIELDS, default_path
 from ..register.loader import load
 from ..register.read import parse_bytes, read_bytes
 from ..register.schema import table
@@ -187,13 +188,18 @@ def build_entry(values: dict) -> CommentedMap:
     return entry
 
 
-def add_channel(path: Path, values: dict, today: dt.date | None = None) -> tuple[str, list[Diagnostic]]:
+def add_channel(path: Path, values: dict, today: dt.date | None = None,
+                internal: Path | None = None) -> tuple[str, list[Diagnostic]]:
     """Add a channel to the register at ``path`` without disturbing the rest of the file.
 
     Args:
         path: the register.
         values: field → value (strings; lists for list fields; person dicts).
         today: for the policy's date rules.
+        internal: the internal file (default: the one beside the register, when it exists;
+            :mod:`kanalregister.register.internal`). When there is one, the internal answers
+            (administrators, ersättare, …) go into it under the channel's id, never into the
+            register; both files are written only when both stay valid.
 
     Returns:
         (the new register text, warnings). The file is written only when the result is valid.
@@ -218,10 +224,22 @@ def add_channel(path: Path, values: dict, today: dt.date | None = None) -> tuple
             pos = i
             break
     channels.insert(pos, entry)
+    internal = internal or (default_path(path) if default_path(path).is_file() else None)
+    inner_text = None
+    if internal is not None:
+        inner, _old = load_rt(Path(internal))
+        if not isinstance(inner.get("channels"), CommentedMap):
+            inner["channels"] = CommentedMap()
+        facts = CommentedMap((k, entry.pop(k)) for k in list(entry) if k in INTERNAL_FIELDS)
+        inner["channels"][str(entry.get("id"))] = facts
+        inner_text = dump(inner)
     new_text = dump(data)
-    result = load(new_text.encode(), today, name=str(path)).result
+    result = load(new_text.encode(), today, name=str(path),
+                  internal=(str(internal), inner_text.encode()) if internal is not None else None).result
     if result.errors:
         raise RegisterInvalid(result.diagnostics)
+    if internal is not None:
+        Path(internal).write_text(inner_text, encoding="utf-8")
     path.write_text(new_text, encoding="utf-8")
     return new_text, [d for d in result.diagnostics if d.severity == "warning"]
 

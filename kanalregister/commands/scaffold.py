@@ -11,6 +11,8 @@ What ``init DIR`` writes (paths relative to DIR, see :func:`plan`):
 * ``channels.yaml`` — a commented-out example channel (nothing invented is published), the
   yaml-language-server modeline first, the
   organisation section from the options or with placeholders marked ``ÄNDRA``;
+* ``channels.internal.yaml`` — the internal facts' file (issue 20), with a commented-out
+  example entry; listed in ``.gitignore``, so the public repository never holds it;
 * ``schema/channels.schema.json`` — the editors' JSON Schema (as ``kanalregister schema``);
 * ``content/…`` — the default content pages, to adapt;
 * ``.github/workflows/kanalregister.yml``, ``.github/pull_request_template.md``,
@@ -47,6 +49,7 @@ REPO_COPIES = {
 #: The other files of a new register repository: path there → template.
 OWN_FILES = {
     "channels.yaml": "channels.yaml",
+    "channels.internal.yaml": "channels.internal.yaml",
     "README.md": "README.md",
     ".pre-commit-config.yaml": "pre-commit-config.yaml",
     ".gitignore": "gitignore",
@@ -55,6 +58,7 @@ OWN_FILES = {
 #: What each written file is for, as ``init`` reports it (Swedish; content pages by folder).
 DESCRIPTIONS = {
     "channels.yaml": "förteckningen, med en exempelkanal",
+    "channels.internal.yaml": "de interna uppgifterna (administratörer, ersättare); checkas aldrig in",
     SCHEMA_PATH: "schemat som redigerare granskar channels.yaml med",
     "content/": "sidan om allmänna handlingar och kommentarsregler, att anpassa",
     ".github/workflows/kanalregister.yml": "CI på GitHub: granskar pull requests, publicerar med GitHub Pages",
@@ -238,7 +242,8 @@ def plan(org: Organisation, today: dt.date | None = None, version: str = __versi
         if p.is_file() and not any(part.startswith((".", "__")) for part in rel.parts):
             files[f"content/{rel.as_posix()}"] = p.read_bytes()
     files.update(repo_copies(version))
-    values = {"VERSION": version, "REPOSITORY": REPOSITORY, "NAME": org.name or PLACEHOLDERS["name"]}
+    values = {"VERSION": version, "REPOSITORY": REPOSITORY, "NAME": org.name or PLACEHOLDERS["name"],
+              "DOMAIN": _domain(org), "TODAY": (today or dt.date.today()).isoformat()}
     for path, name in OWN_FILES.items():
         if path != "channels.yaml":
             files[path] = fill(template(name), values).encode("utf-8")
