@@ -218,7 +218,8 @@ def _serve(args) -> int:
     from ..site.render import default_dir
 
     src = sources(args.register, args.templates, args.content)
-    watched = [Path(args.register), *src.templates, src.content, default_dir("content")]
+    inner = Path(args.internal) if args.internal else internal_path(args.register)
+    watched = [Path(args.register), inner, *src.templates, src.content, default_dir("content")]
     watcher = Watcher([p for p in watched if p is not None], rebuild)
     watcher.start()
     server = make_server(Path(args.out), args.port)
