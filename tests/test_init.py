@@ -29,7 +29,8 @@ from kanalregister.site.render import default_dir
 ORG = ["--name", "Norsjö kommun", "--website", "https://www.norsjo.se", "--email", "kommun@norsjo.se"]
 #: Everything init writes (posix paths relative to the new folder).
 EXPECTED = {
-    "channels.yaml", "channels.internal.yaml", "schema/channels.schema.json", "content/allmanna-handlingar.md", "README.md",
+    "channels.yaml", "channels.internal.yaml", "schema/channels.schema.json", "content/allmanna-handlingar.md",
+    "README.md",
     ".github/workflows/kanalregister.yml", ".github/pull_request_template.md", ".gitlab-ci.yml",
     ".pre-commit-config.yaml", ".gitignore",
 }

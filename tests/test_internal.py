@@ -108,7 +108,8 @@ def test_the_split_demo_reads_as_the_combined_one_and_report_uses_both(tmp_path)
     passive = [d for d in new.diagnostics if d.code == "policy.passive"]
     assert passive and all(d.file.endswith("channels.internal.yaml") and d.line > 0 for d in passive)
     shutil.copy(DEMO, tmp_path / "combined.yaml")
-    a = run_cli("report", "-r", str(tmp_path / "combined.yaml"), "--today", TODAY.isoformat(), "--site", str(tmp_path / "s"))
+    a = run_cli("report", "-r", str(tmp_path / "combined.yaml"), "--today", TODAY.isoformat(),
+                "--site", str(tmp_path / "s"))
     b = run_cli("report", "-r", str(reg), "--today", TODAY.isoformat(), "--site", str(tmp_path / "s"))
     assert a.code == b.code == 3 and a.out == b.out and "Granskning" in b.out
 
@@ -316,7 +317,8 @@ def test_a_channel_without_an_entry_is_reported_and_its_internal_rules_still_run
     internal.write_text(data[:cut], encoding="utf-8")
     res = load(reg, TODAY).result
     missing = [d for d in res.diagnostics if d.code == "internal.no-entry"]
-    assert [(d.file, d.severity) for d in missing] == [(str(reg), "warning")] and "bibliotek-facebook" in missing[0].message
+    assert [(d.file, d.severity) for d in missing] == [(str(reg), "warning")]
+    assert "bibliotek-facebook" in missing[0].message
     assert res.register is None and "policy.administrators" in _codes(res.errors)
 
 
@@ -356,7 +358,8 @@ def test_diff_shows_no_internal_value(tmp_path):
 def test_split_keeps_a_public_comment_that_follows_a_moved_value_in_the_public_register(tmp_path):
     reg = tmp_path / "channels.yaml"
     middle = COMMENTED.replace("    status: active\n    approved_by: Kulturchef\n    approved_on: 2026-01-10\n"
-                               "    last_archived: 2026-10-01\n    last_reviewed: 2026-06-30  # granskad av Hemliga Hanna\n",
+                               "    last_archived: 2026-10-01\n"
+                               "    last_reviewed: 2026-06-30  # granskad av Hemliga Hanna\n",
                                "    last_reviewed: 2026-06-30  # granskad av Hemliga Hanna\n"
                                "    # status: publikt\n    status: active\n    approved_by: Kulturchef\n"
                                "    approved_on: 2026-01-10\n    last_archived: 2026-10-01\n", 1)
