@@ -248,12 +248,12 @@ def assemble(sections: Sections, placed: list[Placed], today: dt.date,
         internal.relate(ick, facts, ids, file)
         for p in valid:
             if p.entry.row["id"] not in facts.keys and p.entry.row["status"] == "active":
+                ident = p.entry.row["id"]
                 ck.err(_Shifted(p.entry.pos, p.shift)["id"], "internal.no-entry", f"channels[{p.i}].id",
-                        _("channel '{id}' has no entry in {file}: its internal facts are not recorded").format(
-                            id=p.entry.row["id"], file=facts.file),
-                        _("add an entry '{id}:' under 'channels:' in {file}").format(id=p.entry.row["id"],
-                                                                                    file=facts.file),
-                        severity="warning")
+                       _("channel '{id}' has no entry in {file}: its internal facts are not recorded").format(
+                           id=ident, file=facts.file),
+                       _("add an entry '{id}:' under 'channels:' in {file}").format(id=ident, file=facts.file),
+                       severity="warning")
         items.extend(ick.c.items)
         ck.c.n_errors += ick.c.n_errors + sum(d.severity == "error" for d in facts.diagnostics)
         for row in facts.rows.values():
@@ -284,8 +284,9 @@ def assemble(sections: Sections, placed: list[Placed], today: dt.date,
         rules.check_organisation(ck, sections.org_row, sections.root["organisation"], (emails, phones))
     for row, node, path in sections.parties:
         rules.check_party(ck, row, node, path, (emails, phones))
+    unchecked = internal.unchecked(sections.policy) if layout == "public" and valid else ()
     if ck.c.n_errors:
-        return Result(None, sorted(items, key=Diagnostic.sort_key))
+        return Result(None, sorted(items, key=Diagnostic.sort_key), None, unchecked)
     register = _build(sections, valid, facts)
     skip = frozenset(f"policy.{r}" for r in internal.INTERNAL_RULES) if layout != "combined" else frozenset()
     for p in valid:
@@ -297,8 +298,7 @@ def assemble(sections: Sections, placed: list[Placed], today: dt.date,
                 ck.c.n_errors += 1
     if facts is not None:
         ck.c.n_errors += _internal_findings(register, facts, valid, today, items, file)
-    return Result(None if ck.c.n_errors else register, sorted(items, key=Diagnostic.sort_key), register,
-                  internal.unchecked(sections.policy) if layout == "public" and valid else ())
+    return Result(None if ck.c.n_errors else register, sorted(items, key=Diagnostic.sort_key), register, unchecked)
 
 
 def _internal_findings(register: model.Register, facts: internal.Facts, valid: list[Placed], today: dt.date,
