@@ -34,6 +34,7 @@ from .sections import Sections, check_sections, check_unique
 
 _PUBLIC = model.model_field_names(model.Channel)
 _INTERNAL = internal.INTERNAL_FIELDS
+_INTERNAL_SET = frozenset(_INTERNAL)
 _UNIQUE = tuple(f.name for f in table("channel").fields if f.unique)
 
 
@@ -153,7 +154,8 @@ def check_entry(node, pos: tuple[int, int], pol: policy.Policy, today: dt.date) 
     if row is None:
         return Entry(None, tuple(ck.c.items), (), {"": pos}, {}, frozenset(), ())
     flagged = rules.check_channel(ck, row, node)
-    internal.check_private(ck, row, node, "", text_secrets=False)
+    if not _INTERNAL_SET.isdisjoint(row):  # the combined layout: its internal fields checked too
+        internal.check_private(ck, row, node, "", text_secrets=False)
     own = tuple(ck.c.items)
     ck.c.items = []
     channel = model.Channel(line=pos[0], **{k: v for k, v in row.items() if k in _PUBLIC})
