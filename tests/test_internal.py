@@ -133,6 +133,7 @@ def test_check_without_the_internal_file_says_once_what_was_not_checked(tmp_path
     assert named.code == 0 and "not checked" not in named.err
     missing = run_cli("check", "-r", str(reg), "--internal", str(tmp_path / "nowhere.yaml"))
     assert missing.code == 1 and "nowhere.yaml" in missing.err and "Traceback" not in missing.err
+    assert "the internal file does not exist" in missing.err
     built = _build(reg, tmp_path / "site")
     assert built.code == 0 and (tmp_path / "site" / "index.html").is_file()
 

@@ -39,7 +39,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import Diagnostic
+from ..errors import Diagnostic, RegisterSyntaxError, file_diagnostic
 from ..i18n import _
 from .fields import MISSING, Checker, describe
 from .read import Document, LocDict, LocList, read_bytes, source_name
@@ -79,6 +79,12 @@ def read(register, given=None, *, beside: bool = True) -> tuple[str, bytes] | No
     """
     if given is not None:
         name = source_name(given)
+        if str(given) != "-" and not Path(given).is_file():
+            raise RegisterSyntaxError([file_diagnostic(
+                name, "internal.missing", _("the internal file does not exist"),
+                _("check the name given with --internal; without it, the file beside the register "
+                  "({file}) is used when it exists").format(file=default_path(register).name
+                                                            if str(register) != "-" else "channels.internal.yaml"))])
         return name, read_bytes(given, name)
     if not beside or str(register) == "-":
         return None
