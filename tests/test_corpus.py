@@ -115,7 +115,7 @@ def test_bom_is_a_warning_and_the_register_still_works(tmp_path, minimal_text):
     text = minimal_text.replace("  register_keeper:", "  site_url: https://kanaler.testby.example/\n  register_keeper:")
     r, rep = _diag(b"\xef\xbb\xbf" + text.encode(), tmp_path)
     assert r.code == 0
-    assert [d["code"] for d in rep["diagnostics"]] == ["file.bom"]
+    assert [d["code"] for d in rep["diagnostics"]] == ["file.bom", "internal.combined"]  # minimal.yaml is combined
     r2 = run_cli("check", "-r", str(tmp_path / "channels.yaml"), "--strict")
     assert r2.code == 1
 

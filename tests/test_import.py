@@ -59,7 +59,17 @@ def test_gaps_are_reported_per_entry_never_invented(real):
     assert per_channel.pop("organisation") == {"rule.site-url"}  # no site_url: no DCAT catalogue, and check says so
     assert len(per_channel) == 2151
     for codes in per_channel.values():
-        assert {"policy.purpose_target_group", "policy.responsible", "policy.administrators"} <= codes
+        assert {"policy.purpose_target_group", "policy.responsible"} <= codes
+        assert "policy.administrators" not in codes  # issue 20: a register without internal facts …
+    assert "administrators" in report["unchecked"]  # … says once that their rules were not checked
+    empty = d / "empty.internal.yaml"  # with an (empty) internal file, every channel's gap is reported
+    empty.write_text("channels:\n", encoding="utf-8")
+    r = run_cli("check", "-r", str(reg), "--today", TODAY.isoformat(), "--format", "json", "--internal", str(empty))
+    inner: dict[str, set[str]] = {}
+    for diag in json.loads(r.out)["diagnostics"]:
+        inner.setdefault(diag["path"].split(".")[0], set()).add(diag["code"])
+    assert all({"policy.administrators", "internal.no-entry"} <= codes for codes in inner.values())
+    assert len(inner) == 2151
     channels_part = reg.read_text(encoding="utf-8").split("\nchannels:\n", 1)[1]
     for invented in ("purpose:", "target_groups:", "responsible_role:", "contact_email:", "administrators:"):
         assert invented not in channels_part

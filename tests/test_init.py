@@ -29,7 +29,8 @@ from kanalregister.site.render import default_dir
 ORG = ["--name", "Norsjö kommun", "--website", "https://www.norsjo.se", "--email", "kommun@norsjo.se"]
 #: Everything init writes (posix paths relative to the new folder).
 EXPECTED = {
-    "channels.yaml", "schema/channels.schema.json", "content/allmanna-handlingar.md", "README.md",
+    "channels.yaml", "channels.internal.yaml", "schema/channels.schema.json", "content/allmanna-handlingar.md",
+    "README.md",
     ".github/workflows/kanalregister.yml", ".github/pull_request_template.md", ".gitlab-ci.yml",
     ".pre-commit-config.yaml", ".gitignore",
 }
@@ -98,6 +99,10 @@ def test_the_new_register_checks_formats_and_builds(made, tmp_path):
     example = "\n".join(line.replace("  # ", "  ", 1) if re.match(r"  # (- |  )", line) else line
                          for line in example.splitlines())
     (work / "channels.yaml").write_text(head + "\nchannels:\n" + example + "\n", encoding="utf-8")
+    inner = (work / "channels.internal.yaml").read_text(encoding="utf-8")  # and its internal facts
+    inner = "\n".join(line.replace("  # ", "  ", 1) if re.match(r"  # (kommunen-facebook:|  )", line) else line
+                      for line in inner.splitlines())
+    (work / "channels.internal.yaml").write_text(inner + "\n", encoding="utf-8")
     check = kr("check", cwd=work)
     assert check.returncode == 0 and "OK, 1 kanal\n" in check.stderr, check.stderr
     assert kr("build", cwd=work).returncode == 0
@@ -181,12 +186,13 @@ def test_gitignore_keeps_the_builds_own_folders_out_of_git(tmp_path):
     assert {"site", "public", ".site.kanalregister-cache"} <= left, left
     status = _git("status", "--porcelain", "--untracked-files=all", "--ignored=no", cwd=repo).stdout.split("\n")
     untracked = {line[3:] for line in status if line}
-    assert untracked == EXPECTED  # nothing the build wrote shows up as a file to commit
+    assert untracked == EXPECTED - {"channels.internal.yaml"}  # nothing the build wrote, nor the internal file
     for built in ("site/index.html", ".site.kanalregister-cache/x", ".site.spare/x", ".site.tmp-ab12/x",
                   "public/index.html", ".public.kanalregister-cache/x", ".public.spare/x"):
         assert _git("check-ignore", "-q", built, cwd=repo).returncode == 0, built
-    for source in EXPECTED:
+    for source in EXPECTED - {"channels.internal.yaml"}:
         assert _git("check-ignore", "-q", source, cwd=repo).returncode == 1, source
+    assert _git("check-ignore", "-q", "channels.internal.yaml", cwd=repo).returncode == 0  # issue 20: never committed
 
 
 def test_a_second_init_refuses_and_changes_nothing(made):

@@ -220,7 +220,8 @@ def _split_equals_whole(raw: bytes) -> None:
     assert _result(raw) == whole
     assert _result(raw, memo=BASE_LOADED.memo, memo_context=BASE_LOADED.context) == whole
     COUNTS["split"] += 1
-    COUNTS["split-clean"] += not whole[0]
+    # clean: nothing reported but the combined layout's one warning (issue 20: BASE holds internal facts)
+    COUNTS["split-clean"] += not [m for m in whole[0] if "holds internal facts" not in m]
 
 
 @settings(max_examples=200, **SETTINGS)

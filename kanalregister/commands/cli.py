@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..errors import KanalregisterError, UsageError, file_diagnostic
 from ..i18n import LANGUAGES, _, ngettext, set_language
+from ..register.internal import default_path as internal_path
 from ..register.schema import table
 from .output import emit
 from .parser import DEFAULT_REGISTER, make_parser
@@ -39,21 +40,45 @@ def _check(args) -> int:
         _needs_a_file(args.register, "check --changed-since")
         touched = touched_since(Path(args.register), args.changed_since)
     with _without_gc():
-        res = load(args.register, args.today or dt.date.today()).result
+        res = load(args.register, args.today or dt.date.today(), internal=_internal(args)).result
     diags, hidden = res.diagnostics, []
+    note = _unchecked_note(args.register, res.unchecked)
+    if note and args.require_internal:
+        diags = [*diags, file_diagnostic(str(internal_path(args.register)) if args.register != "-" else "-",
+                                         "internal.required", note[0], note[1])]
     if touched is not None:
         from .changed import split
 
         parts = split(diags, touched)
         diags, hidden = parts.shown, parts.hidden
-    failed = bool(res.errors) or (args.strict and bool(diags))
+    failed = any(d.severity == "error" for d in diags) or (args.strict and bool(diags))
     emit(diags, args.format, channels=len(res.register.channels) if res.register else None,
-         by_rule=rule_summary(res.diagnostics), hidden=len(hidden))
+         by_rule=rule_summary([*diags, *hidden]), hidden=len(hidden),
+         **({"unchecked": list(res.unchecked)} if args.format == "json" else {}))
+    if note and not args.require_internal and args.format != "json":
+        print(_("note: {message} ({hint})").format(message=note[0], hint=note[1]), file=sys.stderr)
     if args.format == "text" and not failed:
         n = len(res.register.channels) if res.register else 0
         print(ngettext("{register}: OK, {n} channel", "{register}: OK, {n} channels", n).format(
             register=args.register, n=n), file=sys.stderr)
     return 1 if failed else 0
+
+
+def _internal(args):
+    """The ``internal`` argument of :func:`kanalregister.register.loader.load` for ``--internal``."""
+    from ..register.loader import BESIDE
+
+    return args.internal if getattr(args, "internal", None) else BESIDE
+
+
+def _unchecked_note(register: str, unchecked: tuple) -> tuple[str, str] | None:
+    """(message, hint) saying once which rules were not checked for want of internal facts."""
+    if not unchecked:
+        return None
+    where = internal_path(register).name if register != "-" else "channels.internal.yaml"
+    return (_("not checked: {rules}: these rules need the internal facts, and there is no internal file "
+              "({file})").format(rules=", ".join(unchecked), file=where),
+            _("name it with --internal FILE; the internal CI job runs check --require-internal"))
 
 
 @contextlib.contextmanager
@@ -81,7 +106,7 @@ def _build_now(args) -> int:
     from ..site.build import build
 
     result = build(Path(args.register), Path(args.out), args.templates, args.content, args.today, args.strict,
-                   use_cache=not getattr(args, "no_cache", False))
+                   use_cache=not getattr(args, "no_cache", False), internal=getattr(args, "internal", None))
     shown = result.warnings if args.format != "text" else result.warnings[:BUILD_WARNINGS_SHOWN]
     emit(shown, args.format, summary=False)
     if len(shown) < len(result.warnings):
@@ -190,7 +215,8 @@ def _new(args) -> int:
             answer = input(f"{questions()['id']} [{proposal or ''}]: ").strip()
             values["id"] = answer or proposal
     values.setdefault("status", "active")
-    _text, warnings = add_channel(Path(args.register), values, args.today)
+    _text, warnings = add_channel(Path(args.register), values, args.today,
+                                  Path(args.internal) if args.internal else None)
     emit(warnings, args.format, summary=False)
     print(_("{register}: added channel '{id}'").format(register=args.register,
                                                                   id=values.get('id')), file=sys.stderr)
@@ -202,14 +228,16 @@ def _serve(args) -> int:
     from .serve import Watcher, make_server
 
     def rebuild():
-        build(Path(args.register), Path(args.out), args.templates, args.content, args.today, args.strict)
+        build(Path(args.register), Path(args.out), args.templates, args.content, args.today, args.strict,
+              internal=args.internal)
 
     rebuild()
     from ..site.build import sources
     from ..site.render import default_dir
 
     src = sources(args.register, args.templates, args.content)
-    watched = [Path(args.register), *src.templates, src.content, default_dir("content")]
+    inner = Path(args.internal) if args.internal else internal_path(args.register)
+    watched = [Path(args.register), inner, *src.templates, src.content, default_dir("content")]
     watcher = Watcher([p for p in watched if p is not None], rebuild)
     watcher.start()
     server = make_server(Path(args.out), args.port)
@@ -240,7 +268,10 @@ def _report(args) -> int:
             raise UsageError([file_diagnostic(str(target), "report.public",
                                               _("the report is internal and must not be written into {site}/").format(
                                                   site=args.site))])
-    res = load(args.register, today).result
+    res = load(args.register, today, internal=_internal(args)).result
+    note = _unchecked_note(args.register, res.unchecked)
+    if note:
+        print(_("note: {message} ({hint})").format(message=note[0], hint=note[1]), file=sys.stderr)
     hard = [d for d in res.diagnostics if d.severity == "error" and not d.code.startswith("policy.")]
     if res.model is None or hard:
         emit(hard or res.errors, "text")
@@ -298,6 +329,16 @@ def _form(args) -> int:
     return 0
 
 
+def _split(args) -> int:
+    from .split import split_file
+
+    _needs_a_file(args.register, "split")
+    moved, target = split_file(Path(args.register), Path(args.internal) if args.internal else None)
+    print(_("{register}: moved the internal facts of {n} channel(s) to {file}; keep that file out of the public "
+            "repository").format(register=args.register, n=moved, file=target), file=sys.stderr)
+    return 0
+
+
 def _docs(args) -> int:
     from ..register.editor import field_docs_markdown
 
@@ -308,7 +349,8 @@ def _docs(args) -> int:
 
 
 COMMANDS = {"build": _build, "check": _check, "import": _import, "diff": _diff, "fmt": _fmt, "new": _new,
-            "serve": _serve, "schema": _schema, "docs": _docs, "form": _form, "report": _report, "init": _init}
+            "serve": _serve, "schema": _schema, "docs": _docs, "form": _form, "report": _report, "init": _init,
+            "split": _split}
 
 
 def _lang_of(argv: list[str]) -> str | None:

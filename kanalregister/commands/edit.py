@@ -23,6 +23,7 @@ from ruamel.yaml.error import YAMLError
 from ..errors import Diagnostic, RegisterInvalid, UsageError, file_diagnostic
 from ..register.addresses import clean_register_addresses
 from ..i18n import _
+from ..register.internal import INTERNAL_FIELDS, default_path
 from ..register.loader import load
 from ..register.read import parse_bytes, read_bytes
 from ..register.schema import table
@@ -91,7 +92,7 @@ def canonicalise(data: CommentedMap) -> None:
                   if isinstance(p, dict) else (("", ""), "", ""))
 
 
-def _load_rt(path: Path) -> tuple[CommentedMap, str]:
+def load_rt(path: Path) -> tuple[CommentedMap, str]:
     raw = read_bytes(path)
     doc = parse_bytes(raw, str(path))  # the safe loader's checks first (tags, aliases, duplicates…)
     if not isinstance(doc.data, dict):
@@ -117,7 +118,7 @@ def format_register(path: Path) -> tuple[str, str]:
     Raises:
         RegisterSyntaxError: the file is not safe YAML (nothing is formatted).
     """
-    data, text = _load_rt(Path(path))
+    data, text = load_rt(Path(path))
     canonicalise(data)
     clean_register_addresses(data)  # issue 18 point 5: tracking parameters go (register.addresses)
     return text, dump(data)
@@ -193,13 +194,18 @@ def build_entry(values: dict) -> CommentedMap:
     return entry
 
 
-def add_channel(path: Path, values: dict, today: dt.date | None = None) -> tuple[str, list[Diagnostic]]:
+def add_channel(path: Path, values: dict, today: dt.date | None = None,
+                internal: Path | None = None) -> tuple[str, list[Diagnostic]]:
     """Add a channel to the register at ``path`` without disturbing the rest of the file.
 
     Args:
         path: the register.
         values: field → value (strings; lists for list fields; person dicts).
         today: for the policy's date rules.
+        internal: the internal file (default: the one beside the register, when it exists;
+            :mod:`kanalregister.register.internal`). When there is one, the internal answers
+            (administrators, ersättare, …) go into it under the channel's id, never into the
+            register; both files are written only when both stay valid.
 
     Returns:
         (the new register text, warnings). The file is written only when the result is valid.
@@ -208,7 +214,7 @@ def add_channel(path: Path, values: dict, today: dt.date | None = None) -> tuple
         RegisterInvalid: the new entry (or the register) has errors; nothing is written.
     """
     path = Path(path)
-    data, _text = _load_rt(path)
+    data, _text = load_rt(path)
     try:
         entry = build_entry(values)
     except ValueError as exc:
@@ -224,10 +230,22 @@ def add_channel(path: Path, values: dict, today: dt.date | None = None) -> tuple
             pos = i
             break
     channels.insert(pos, entry)
+    internal = internal or (default_path(path) if default_path(path).is_file() else None)
+    inner_text = None
+    if internal is not None:
+        inner, _old = load_rt(Path(internal))
+        if not isinstance(inner.get("channels"), CommentedMap):
+            inner["channels"] = CommentedMap()
+        facts = CommentedMap((k, entry.pop(k)) for k in list(entry) if k in INTERNAL_FIELDS)
+        inner["channels"][str(entry.get("id"))] = facts
+        inner_text = dump(inner)
     new_text = dump(data)
-    result = load(new_text.encode(), today, name=str(path)).result
+    result = load(new_text.encode(), today, name=str(path),
+                  internal=(str(internal), inner_text.encode()) if internal is not None else None).result
     if result.errors:
         raise RegisterInvalid(result.diagnostics)
+    if internal is not None:
+        Path(internal).write_text(inner_text, encoding="utf-8")
     path.write_text(new_text, encoding="utf-8")
     return new_text, [d for d in result.diagnostics if d.severity == "warning"]
 

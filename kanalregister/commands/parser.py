@@ -88,6 +88,12 @@ def make_parser() -> argparse.ArgumentParser:
         sp.add_argument("--format", choices=("text", "github", "json"), default="text",
                         help=_("how to print problems: text (default, with the source line), "
                              "github (workflow annotations) or json"))
+        internal_opt(sp)
+
+    def internal_opt(sp):
+        sp.add_argument("--internal", metavar="FILE", default=None,
+                        help=_("the internal file: administrators, ersättare, notes, review and activity dates "
+                               "(default: channels.internal.yaml beside the register, when it exists)"))
 
     b = add("build", help=_("validate the register and publish the site (default command)"),
                        description=_("Validate the register, then write the pages and open data into the output "
@@ -113,6 +119,9 @@ def make_parser() -> argparse.ArgumentParser:
     c.add_argument("--changed-since", metavar="REF",
                    help=_("for a pull request: report errors anywhere, but warnings only for the entries changed "
                           "since the git ref REF (e.g. origin/main); the others are counted in the summary"))
+    c.add_argument("--require-internal", action="store_true",
+                   help=_("fail when the internal file is missing, so the rules on internal facts (administrators, "
+                          "ersättare, review, passive) are not checked: for the internal CI job"))
 
     i = add("import", help=_("turn a CSV list of accounts into a register"),
             description=_("Read a CSV with columns org, platform, url (and optionally account) and write "
@@ -139,6 +148,7 @@ def make_parser() -> argparse.ArgumentParser:
                           "and new value, and party channel changes. Internal fields are never shown."))
     d.add_argument("base", nargs="?", help=_("git ref to compare with (default: merge base with main)"))
     d.add_argument("--register", "-r", default=DEFAULT_REGISTER, metavar="FILE", help=_("the register file"))
+    internal_opt(d)
     d.add_argument("--output", "-o", type=Path, metavar="FILE",
                    help=_("also append the Markdown to this file (e.g. $GITHUB_STEP_SUMMARY)"))
 
@@ -155,6 +165,7 @@ def make_parser() -> argparse.ArgumentParser:
                                    "aktivitetsplan questions (Gullspång Bilaga 1) in a terminal. The entry is "
                                    "written only when the register stays valid; the rest of the file is kept."))
     n.add_argument("--register", "-r", default=DEFAULT_REGISTER, metavar="FILE", help=_("the register file"))
+    internal_opt(n)
     n.add_argument("--interactive", "-i", action="store_true",
                    help=_("ask for every missing answer (default when standard input is a terminal)"))
     n.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help=_("date for the policy's date rules"))
@@ -193,6 +204,7 @@ def make_parser() -> argparse.ArgumentParser:
                                     "missing, so a scheduled CI job can act; 0 when nothing is; 1 when the register "
                                     "itself has errors."))
     rp.add_argument("--register", "-r", default=DEFAULT_REGISTER, metavar="FILE", help=_("the register file"))
+    internal_opt(rp)
     rp.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help=_("count from this date instead of today"))
     rp.add_argument("--within", type=int, default=30, metavar="DAYS",
                     help=_("also list what falls due within DAYS days (default 30)"))
@@ -233,6 +245,15 @@ def make_parser() -> argparse.ArgumentParser:
     fm.add_argument("--path", default=None, metavar="PATH",
                     help=_("the register's path in the repository (default: the register's file name)"))
     fm.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help=_("date for the policy's date rules"))
+
+    sp = add("split", help=_("move the internal facts into the internal file, comments kept"),
+             description=_("Move every channel's internal facts (administrators, ersättare, notes, review "
+                           "and activity dates) out of the public register into the internal file "
+                           "(channels.internal.yaml), keyed by channel id, with their comments. Both files "
+                           "are written only when the result reads as the same register; an existing "
+                           "internal file is never overwritten."))
+    sp.add_argument("--register", "-r", default=DEFAULT_REGISTER, metavar="FILE", help=_("the register file"))
+    internal_opt(sp)
 
     dc = add("docs", help=_("write docs/fields.md from the schema"),
              description=_("Write the field reference generated from the Table Schemas."))

@@ -11,6 +11,8 @@ What ``init DIR`` writes (paths relative to DIR, see :func:`plan`):
 * ``channels.yaml`` — a commented-out example channel (nothing invented is published), the
   yaml-language-server modeline first, the
   organisation section from the options or with placeholders marked ``ÄNDRA``;
+* ``channels.internal.yaml`` — the internal facts' file (issue 20), with a commented-out
+  example entry; listed in ``.gitignore``, so the public repository never holds it;
 * ``schema/channels.schema.json`` — the editors' JSON Schema (as ``kanalregister schema``);
 * ``content/…`` — the default content pages, to adapt;
 * ``.github/workflows/kanalregister.yml``, ``.github/pull_request_template.md``,
@@ -48,6 +50,7 @@ REPO_COPIES = {
 #: The other files of a new register repository: path there → template.
 OWN_FILES = {
     "channels.yaml": "channels.yaml",
+    "channels.internal.yaml": "channels.internal.yaml",
     "README.md": "README.md",
     ".pre-commit-config.yaml": "pre-commit-config.yaml",
     ".gitignore": "gitignore",
@@ -58,6 +61,7 @@ def file_descriptions() -> dict[str, str]:
     (content pages by folder)."""
     return {
         "channels.yaml": _("the register, with an example channel"),
+        "channels.internal.yaml": _("the internal facts (administrators, ersättare); never committed"),
         SCHEMA_PATH: _("the schema editors check channels.yaml with"),
         "content/": _("the page on public records (allmänna handlingar) and comment rules, to adapt"),
         ".github/workflows/kanalregister.yml": _("CI on GitHub: checks pull requests, publishes with GitHub Pages"),
@@ -241,7 +245,8 @@ def plan(org: Organisation, today: dt.date | None = None, version: str = __versi
         if p.is_file() and not any(part.startswith((".", "__")) for part in rel.parts):
             files[f"content/{rel.as_posix()}"] = p.read_bytes()
     files.update(repo_copies(version))
-    values = {"VERSION": version, "REPOSITORY": REPOSITORY, "NAME": org.name or PLACEHOLDERS["name"]}
+    values = {"VERSION": version, "REPOSITORY": REPOSITORY, "NAME": org.name or PLACEHOLDERS["name"],
+              "DOMAIN": _domain(org), "TODAY": (today or dt.date.today()).isoformat()}
     for path, name in OWN_FILES.items():
         if path != "channels.yaml":
             files[path] = fill(template(name), values).encode("utf-8")

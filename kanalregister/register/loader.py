@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from ..errors import KanalregisterError
 from ..i18n import language
 from ..workers import map_items
+from . import internal as internal_file
 from .read import LocDict, LocList, parse_bytes, read_bytes, source_name
 from .sections import check_sections
 from .validate import Placed, Result, assemble, check_entry, validate
@@ -123,8 +124,12 @@ class Loaded:
     frame: str = ""
 
 
+#: ``load(internal=BESIDE)``: the internal file beside the register, when it exists.
+BESIDE = "beside"
+
+
 def load(source, today: dt.date | None = None, *, name: str | None = None, memo: dict | None = None,
-         memo_context: str = "", code: str = "") -> Loaded:
+         memo_context: str = "", code: str = "", internal=BESIDE) -> Loaded:
     """Read and validate a register.
 
     Args:
@@ -136,6 +141,10 @@ def load(source, today: dt.date | None = None, *, name: str | None = None, memo:
             ``memo_context`` equals this load's :func:`context`.
         code: a digest of the code and schema (:func:`kanalregister.cache.code_digest`),
             part of the context.
+        internal: the internal file (:mod:`kanalregister.register.internal`): a path (str or
+            Path), its ``(name, bytes)``, None for none, or :data:`BESIDE` (the default): the
+            file beside a register read from a path, when it exists (a register given as bytes
+            has none). Read by the same reader, checked against the internal table.
 
     Returns:
         A :class:`Loaded`.
@@ -149,18 +158,28 @@ def load(source, today: dt.date | None = None, *, name: str | None = None, memo:
     else:
         name = source_name(source, name)
         raw = read_bytes(source, name)
+    if internal is BESIDE:
+        given = None if isinstance(source, bytes) else internal_file.read(source)
+    elif isinstance(internal, tuple) or internal is None:
+        given = internal
+    else:
+        given = internal_file.read(source, internal)
+    facts = internal_file.check_file(parse_bytes(given[1], given[0])) if given is not None else None
+    internal_name = given[0] if given is not None else (
+        str(internal_file.default_path(source)) if not isinstance(source, bytes) and str(source) != "-"
+        else "channels.internal.yaml")
     split = None
     if not raw.startswith(b"\xef\xbb\xbf") and b"\r" not in raw:  # YAML breaks lines at CR too
         split = split_register(raw)
     if split is not None:
-        loaded = _load_split(split, name, today, memo, memo_context, code)
+        loaded = _load_split(split, name, today, memo, memo_context, code, facts, internal_name)
         if loaded is not None:
             return loaded
-    return Loaded(validate(parse_bytes(raw, name), today))
+    return Loaded(validate(parse_bytes(raw, name), today, facts, internal_name))
 
 
 def _load_split(split: Split, name: str, today: dt.date, memo: dict | None, memo_context: str,
-                code: str) -> Loaded | None:
+                code: str, facts=None, internal_name: str = "") -> Loaded | None:
     try:
         frame = parse_bytes(split.frame, name)
     except KanalregisterError:
@@ -186,7 +205,8 @@ def _load_split(split: Split, name: str, today: dt.date, memo: dict | None, memo
         placed.append(Placed(entry, i, line - 1))
         if entry.row is not None:
             keys.setdefault(entry.row["id"], d)
-    return Loaded(assemble(sections, placed, today), keys, new_memo, ctx, reused, digest(split.frame))
+    return Loaded(assemble(sections, placed, today, facts, internal_name), keys, new_memo, ctx, reused,
+                  digest(split.frame))
 
 
 def check_chunk(chunk: bytes, name: str, pol, today: dt.date):

@@ -246,3 +246,25 @@ def fast_pickling(cls) -> None:
 
 for _cls in (Channel, ChannelInternal):
     fast_pickling(_cls)
+
+
+class InternalByID(Mapping):
+    """channel id → :class:`kanalregister.register.model.ChannelInternal`, made from the
+    channel's clean row on first access: the site never reads internal fields, so a build
+    of 10,000 channels need not make 10,000 of them (``report`` and the policy do read them)."""
+
+    def __init__(self, rows: dict, public: frozenset):
+        self._rows, self._public, self._made = rows, public, {}
+
+    def __getitem__(self, key):
+        made = self._made.get(key)
+        if made is None:
+            row = self._rows[key]
+            made = self._made[key] = ChannelInternal(**{k: v for k, v in row.items() if k not in self._public})
+        return made
+
+    def __iter__(self):
+        return iter(self._rows)
+
+    def __len__(self):
+        return len(self._rows)

@@ -366,7 +366,7 @@ _SECRET_HINT = re.compile(r"[dDnNyYtT]\s*[:=]")
 _SECRET_LITERAL = re.compile(_SECRET_TOKENS)
 
 
-def _has_secret(text: str) -> bool:
+def has_secret(text: str) -> bool:
     """Whether ``_SECRET`` matches in ``text``, with the cheap necessary patterns first."""
     if _SECRET_HINT.search(text) is None and _SECRET_LITERAL.search(text) is None:
         return False
@@ -374,7 +374,7 @@ def _has_secret(text: str) -> bool:
 
 
 def _check_secrets(ck, row: dict, node, path: str) -> None:
-    if not _has_secret("\x00".join(v for v in row.values() if isinstance(v, str))):
+    if not has_secret("\x00".join(v for v in row.values() if isinstance(v, str))):
         return
     for name, v in row.items():
         if isinstance(v, str) and _SECRET.search(v):

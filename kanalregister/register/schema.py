@@ -24,6 +24,9 @@ from ..i18n import language
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 TABLES = ("organisation", "channel", "party_channel")
+#: The table of the internal file (``channels.internal.yaml``): the channel fields marked
+#: ``x-internal`` in ``schemas/channel.json`` (the one source of truth), keyed by channel id.
+INTERNAL_TABLE = "channel_internal"
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,9 +142,12 @@ def raw_schema(table: str) -> dict:
 
 @cache
 def table(name: str) -> TableSpec:
-    """Return the parsed :class:`TableSpec` for ``name`` (a table or an ``x-definitions`` entry)."""
+    """Return the parsed :class:`TableSpec` for ``name`` (a table, :data:`INTERNAL_TABLE` or an
+    ``x-definitions`` entry)."""
     if name in TABLES:
         fields = raw_schema(name)["fields"]
+    elif name == INTERNAL_TABLE:
+        fields = [f for f in raw_schema("channel")["fields"] if f.get("x-internal")]
     else:
         fields = raw_schema("channel")["x-definitions"][name]["fields"]
     specs = tuple(_field(f) for f in fields)

@@ -27,13 +27,15 @@ from dataclasses import dataclass
 
 from ..errors import Diagnostic
 from ..i18n import _
-from . import dates, model, policy, rules
+from . import dates, internal, model, policy, rules
 from .fields import Checker
 from .read import Document, LocList
 from .schema import table
 from .sections import Sections, check_sections, check_unique
 
 _PUBLIC = model.model_field_names(model.Channel)
+_INTERNAL = internal.INTERNAL_FIELDS
+_INTERNAL_SET = frozenset(_INTERNAL)
 _UNIQUE = tuple(f.name for f in table("channel").fields if f.unique)
 _ID = table("channel").by_name["id"]
 
@@ -52,11 +54,14 @@ class Result:
         register: the model, or ``None`` when there was any error.
         diagnostics: every error and warning, sorted by position (list[Diagnostic]).
         model: the model even when only policy rules failed (for ``report``), else None.
+        unchecked: the policy rules (tuple[str]) not checked because the register has no
+            internal facts (:mod:`kanalregister.register.internal`, layout ``public``).
     """
 
     register: model.Register | None
     diagnostics: list[Diagnostic]
     model: model.Register | None = None
+    unchecked: tuple = ()
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -82,8 +87,8 @@ class Entry:
         diagnostics: the entry's own problems (tuple[Diagnostic]), policy findings aside.
         findings: the policy's findings as diagnostics (tuple[Diagnostic]).
         pos: field → (line, col) of the values that the rules over all entries may point
-            at (unique fields, successor, published fields with tokens), and ``""`` → the
-            entry's start.
+            at (unique fields, successor, published fields with tokens), of the keys of the
+            internal fields the entry holds, and ``""`` → the entry's start.
         tokens: published field → e-mail-like tokens and digit runs in it (tuple[str],
             :func:`kanalregister.register.rules.field_tokens`).
         flagged: published fields already reported for personal data (frozenset[str]).
@@ -163,11 +168,13 @@ def check_entry(node, pos: tuple[int, int], pol: policy.Policy, today: dt.date) 
         return Entry(None, tuple(ck.c.items), (), {"": pos}, {}, frozenset(), (), ident)
     flagged = rules.check_channel(ck, row, node)
     dates.check_dates(ck, row, node, today)
+    if not _INTERNAL_SET.isdisjoint(row):  # the combined layout: its internal fields checked too
+        internal.check_private(ck, row, node, "", text_secrets=False)
     own = tuple(ck.c.items)
     ck.c.items = []
     channel = model.Channel(line=pos[0], **{k: v for k, v in row.items() if k in _PUBLIC})
-    internal = model.ChannelInternal(**{k: v for k, v in row.items() if k not in _PUBLIC})
-    for f in policy.evaluate_channel(pol, channel, internal, today):
+    facts = model.ChannelInternal(**{k: v for k, v in row.items() if k not in _PUBLIC})
+    for f in policy.evaluate_channel(pol, channel, facts, today):
         if f.kind == "due":
             continue
         where = node.pos.get(f.field) or node.kpos.get("id") or node.start
@@ -176,7 +183,8 @@ def check_entry(node, pos: tuple[int, int], pol: policy.Policy, today: dt.date) 
                severity=f.severity)
     tokens = rules.field_tokens(row)  # field → tuple of str
     # the positions that the rules over all entries may point at
-    places = {k: node.pos[k] for k in (*_UNIQUE, "successor", *tokens) if k in node.pos}
+    places = {k: node.kpos[k] if k in _INTERNAL else node.pos[k]
+              for k in (*_UNIQUE, "successor", *tokens, *_INTERNAL) if k in node.pos}
     places[""] = pos
     return Entry(row, own, tuple(ck.c.items), places, tokens, flagged, rules.contacts_of(row), ident)
 
@@ -209,14 +217,18 @@ def _moved(d: Diagnostic, file: str, shift: int, prefix: str) -> Diagnostic:
     return Diagnostic(file, d.line + shift if d.line else d.line, d.col, d.severity, d.code, path, d.message, d.hint)
 
 
-def assemble(sections: Sections, placed: list[Placed], today: dt.date) -> Result:
+def assemble(sections: Sections, placed: list[Placed], today: dt.date,
+             facts: internal.Facts | None = None, internal_name: str = "channels.internal.yaml") -> Result:
     """Check what spans the entries and build the model (step 2 of the module docstring).
 
     Args:
         sections: from :func:`check_sections`.
         placed: every channel entry in register order, with its place.
-        today: the date the policy's date rules count from (only to build the model's
-            policy findings; the entries carry them already).
+        today: the date the policy's date rules count from (the internal facts' rules and the
+            migration period of :mod:`kanalregister.register.internal`; the entries carry their
+            own findings already).
+        facts: the internal file, checked (:func:`kanalregister.register.internal.check_file`),
+            or None when there is none; ``internal_name`` names the file in messages.
 
     Returns:
         A :class:`Result`; ``register`` is None when any diagnostic is an error.
@@ -241,9 +253,31 @@ def assemble(sections: Sections, placed: list[Placed], today: dt.date) -> Result
         if not check_unique(ck, seen, e.row, _Shifted(e.pos, p.shift), prefix):
             valid.append(p)
         ids.add(e.row["id"])
+    holding = [(channel_path(p.i, p.entry.ident),
+                [(k, _Shifted(p.entry.pos, p.shift)[k]) for k in _INTERNAL if k in p.entry.pos])
+               for p in placed if p.entry.row is not None and any(k in p.entry.pos for k in _INTERNAL)]
+    layout = internal.layout(facts, holding)
+    internal.public_keys(ck, facts, holding, today, facts.file if facts else internal_name)
     contacts = set()
     for p in placed:
         contacts.update(p.entry.contacts)
+    if facts is not None:
+        items.extend(facts.diagnostics)
+        ick = Checker(facts.file)
+        internal.relate(ick, facts, ids, file)
+        for p in valid:
+            if p.entry.row["id"] not in facts.keys and p.entry.row["status"] == "active":
+                ident = p.entry.row["id"]
+                ck.err(_Shifted(p.entry.pos, p.shift)["id"], "internal.no-entry",
+                       f"{channel_path(p.i, p.entry.ident)}.id",
+                       _("channel '{id}' has no entry in {file}: its internal facts are not recorded").format(
+                           id=ident, file=facts.file),
+                       _("add an entry '{id}:' under 'channels:' in {file}").format(id=ident, file=facts.file),
+                       severity="warning")
+        items.extend(ick.c.items)
+        ck.c.n_errors += ick.c.n_errors + sum(d.severity == "error" for d in facts.diagnostics)
+        for row in facts.rows.values():
+            contacts.update(rules.contacts_of(row))
     emails = {c for c in contacts if "@" in c}
     phones = contacts - emails
     for p in valid:
@@ -273,58 +307,65 @@ def assemble(sections: Sections, placed: list[Placed], today: dt.date) -> Result
         rules.check_organisation(ck, sections.org_row, sections.root["organisation"], (emails, phones))
     for row, node, path in sections.parties:
         rules.check_party(ck, row, node, path, (emails, phones))
+    unchecked = internal.unchecked(sections.policy) if layout == "public" and valid else ()
     broken = ck.c.n_errors
+    skip = frozenset(f"policy.{r}" for r in internal.INTERNAL_RULES) if layout != "combined" else frozenset()
     for p in valid:
         for d in p.entry.findings:
+            if d.code in skip:
+                continue
             items.append(_moved(d, file, p.shift, channel_path(p.i, p.entry.ident)))
             if d.severity == "error":
                 ck.c.n_errors += 1
     if broken:
-        return Result(None, sorted(items, key=Diagnostic.sort_key))
-    register = _build(sections, valid, today)
-    return Result(None if ck.c.n_errors else register, sorted(items, key=Diagnostic.sort_key), register)
+        return Result(None, sorted(items, key=Diagnostic.sort_key), None, unchecked)
+    register = _build(sections, valid, today, facts)
+    if facts is not None:
+        ck.c.n_errors += _internal_findings(register, facts, valid, today, items, file)
+    return Result(None if ck.c.n_errors else register, sorted(items, key=Diagnostic.sort_key), register, unchecked)
 
 
-def _build(sections: Sections, valid: list[Placed], today: dt.date) -> model.Register:
+def _internal_findings(register: model.Register, facts: internal.Facts, valid: list[Placed], today: dt.date,
+                       items: list, file: str) -> int:
+    """Add the findings of the internal rules, run on the internal file's facts, to ``items``;
+    return how many are errors. A finding points into the internal file, or at the channel
+    in the register when the file has no entry for it."""
+    errors = 0
+    rules_on = frozenset(internal.INTERNAL_RULES)
+    for p, ch in zip(valid, register.channels, strict=True):
+        for f in policy.evaluate_channel(register.policy, ch, register.internal[ch.id], today):
+            if f.kind == "due" or f.rule not in rules_on:
+                continue
+            if ch.id in facts.keys:
+                where, at, path = facts.where(ch.id, f.field), facts.file, f"channels.{ch.id}.{f.field}"
+            else:
+                where, at, path = (_Shifted(p.entry.pos, p.shift)["id"], file,
+                                   f"{channel_path(p.i, p.entry.ident)}.id")
+            items.append(internal.diagnostic_of(at, where, path, f, policy.RULE_BY_KEY[f.rule].source))
+            errors += f.severity == "error"
+    return errors
+
+
+def _build(sections: Sections, valid: list[Placed], today: dt.date,
+           facts: internal.Facts | None = None) -> model.Register:
     chans, rows = [], {}
     public = _PUBLIC
     for p in valid:
         row = p.entry.row
         chans.append(model.Channel(line=p.entry.pos[""][0] + p.shift, **{k: v for k, v in row.items() if k in public}))
-        rows[row["id"]] = row
+        rows[row["id"]] = row if facts is None else facts.rows.get(row["id"], {})
     return model.Register(
         organisation=model.Organisation(**sections.org_row),
         channels=tuple(chans),
         party_channels=tuple(model.PartyChannel(**r) for r, _n, _p in sections.parties),
-        internal=_Internal(rows),
+        internal=model.InternalByID(rows, _PUBLIC),
         policy=sections.policy,
         as_of=today,
     )
 
 
-class _Internal(Mapping):
-    """channel id → :class:`kanalregister.register.model.ChannelInternal`, made from the
-    channel's clean row on first access: the site never reads internal fields, so a build
-    of 10,000 channels need not make 10,000 of them (``report`` and the policy do read them)."""
-
-    def __init__(self, rows: dict):
-        self._rows, self._made = rows, {}
-
-    def __getitem__(self, key):
-        made = self._made.get(key)
-        if made is None:
-            row = self._rows[key]
-            made = self._made[key] = model.ChannelInternal(**{k: v for k, v in row.items() if k not in _PUBLIC})
-        return made
-
-    def __iter__(self):
-        return iter(self._rows)
-
-    def __len__(self):
-        return len(self._rows)
-
-
-def validate(doc: Document, today: dt.date | None = None) -> Result:
+def validate(doc: Document, today: dt.date | None = None, facts: internal.Facts | None = None,
+             internal_name: str = "channels.internal.yaml") -> Result:
     """Validate a whole read document (not split into entries) and build the model.
 
     :func:`kanalregister.loader.load` is the entry point that reads and validates a
@@ -335,6 +376,7 @@ def validate(doc: Document, today: dt.date | None = None) -> Result:
         doc: from :func:`kanalregister.load.parse_bytes`.
         today: the date that date rules (archive, review, passive) count from; defaults to
             the current date.
+        facts, internal_name: the internal file, as for :func:`assemble`.
 
     Returns:
         A :class:`Result`. Raises nothing for bad data: every problem is a diagnostic.
@@ -346,5 +388,5 @@ def validate(doc: Document, today: dt.date | None = None) -> Result:
     if isinstance(node, LocList):
         for i, item in enumerate(node):
             placed.append(Placed(check_entry(item, node.pos[i], sections.policy, today), i, 0))
-    return assemble(sections, placed, today)
+    return assemble(sections, placed, today, facts, internal_name)
 

@@ -25,6 +25,8 @@ from ..cache.store import (
 )
 from ..errors import Diagnostic, RegisterInvalid, UsageError, file_diagnostic
 from ..i18n import _
+from ..register.read import read_bytes, source_name
+from ..register.internal import read as read_internal
 from ..register.loader import digest, load
 from ..register.model import Register
 from ..register.read import read_bytes, source_name
@@ -279,13 +281,15 @@ def _write_channel_pages(renderer, pub: Publisher, progress: Progress | None, ca
 
 def build(register_path: Path, out: Path, templates: list[Path] | None = None,
           content_dir: Path | None = None, today: dt.date | None = None, strict: bool = False,
-          display_name: str | None = None, use_cache: bool = True) -> BuildResult:
+          display_name: str | None = None, use_cache: bool = True, internal=None) -> BuildResult:
     """Load, validate and publish a register in one call.
 
     With ``use_cache`` (the default) the build reads and then updates the cache beside
     ``out`` (:mod:`kanalregister.cache`) and validates and renders again only what changed
     since the last build (:mod:`kanalregister.loader`); the output is byte-identical
-    to that of a build without the cache.
+    to that of a build without the cache. ``internal``: the internal file (path), default the
+    one beside the register when it exists (:func:`kanalregister.register.internal.read`): an
+    input (its digest is in :func:`inputs_digest`), checked, never published.
 
     Raises:
         RegisterSyntaxError, RegisterInvalid: the register is broken (``out`` untouched).
@@ -297,7 +301,7 @@ def build(register_path: Path, out: Path, templates: list[Path] | None = None,
     name = source_name(register_path, display_name)
     # read before the lock: a missing register leaves nothing behind. Handed over in a box, so
     # that _build can let go of the text (100 MB for a large register) once it is read.
-    box = {"raw": read_bytes(register_path, name)}
+    box = {"raw": read_bytes(register_path, name), "internal": read_internal(register_path, internal)}
     protected = [Path.cwd(), register_folder(register_path), src.content, *src.templates]
     out = output_folder(out, protected)  # before anything is written
     with _build_lock(out):
@@ -330,12 +334,14 @@ def _build_lock(out: Path):
         fh.close()
 
 
-def inputs_digest(name: str, raw: bytes, src: Sources, today: dt.date, out: Path) -> str:
+def inputs_digest(name: str, raw: bytes, src: Sources, today: dt.date, out: Path, internal=None) -> str:
     """A digest (hex str) of everything a build's output depends on: the register's name and
-    bytes, the code, the templates, the content pages, ``today``, the build date and the
-    output folder. Equal digests and an untouched output mean there is nothing to do."""
-    return digest("\x00".join((name, digest(raw), code_digest(), src.digest, today.isoformat(), src.date.isoformat(),
-                               str(Path(out).absolute()))).encode())
+    bytes, the internal file's name and bytes (``internal``: (name, bytes) or None), the code,
+    the templates, the content pages, ``today``, the build date and the output folder. Equal
+    digests and an untouched output mean there is nothing to do."""
+    inner = f"{internal[0]}\x00{digest(internal[1])}" if internal is not None else ""
+    return digest("\x00".join((name, digest(raw), inner, code_digest(), src.digest, today.isoformat(),
+                               src.date.isoformat(), str(Path(out).absolute()))).encode())
 
 
 def _build(box: dict, name: str, out: Path, src: Sources, today: dt.date, strict: bool, use_cache: bool,
@@ -348,10 +354,10 @@ def _build(box: dict, name: str, out: Path, src: Sources, today: dt.date, strict
     date) and the output folder is still exactly as that build left it, nothing is done:
     the result is that build's (its diagnostics included).
     """
-    raw = box.pop("raw")
+    raw, internal = box.pop("raw"), box.pop("internal")
     inputs = ""
     if use_cache:
-        inputs = inputs_digest(name, raw, src, today, out)
+        inputs = inputs_digest(name, raw, src, today, out, internal)
         last = read_last_build(out, inputs)
         if last is not None and last["manifest"] == output_manifest(out) and not leftovers(out):
             diagnostics = last["diagnostics"]
@@ -363,7 +369,7 @@ def _build(box: dict, name: str, out: Path, src: Sources, today: dt.date, strict
         DATE_MEMO.update(cache.dates)
     with working("kanalregister: " + _("reading and checking the register"), start=started):
         loaded = load(raw, today, name=name, memo=cache.entries if cache is not None else None,
-                      memo_context=cache.context if cache is not None else "", code=code_digest())
+                      memo_context=cache.context if cache is not None else "", code=code_digest(), internal=internal)
     del raw  # the register's text is not needed again (a large register is 100 MB)
     res = loaded.result
     if res.register is None or (strict and res.diagnostics):
