@@ -21,8 +21,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from ..errors import Diagnostic, RegisterInvalid, UsageError, file_diagnostic
-from ..register.addresses import clean_register_addresses
 from ..i18n import _
+from ..register.addresses import clean_register_addresses
 from ..register.internal import INTERNAL_FIELDS, default_path
 from ..register.loader import load
 from ..register.read import parse_bytes, read_bytes

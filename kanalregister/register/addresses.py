@@ -102,7 +102,8 @@ def check_tracking(ck, row: dict, node, prefix: str = "") -> None:
     for key, value, where in places:
         found = tracking_in(value)
         if found:
-            ck.err(char_position(where, key, found[1]), "url.tracking", prefix + (key if key == "url" else f"aliases[{key}]"),
+            ck.err(char_position(where, key, found[1]), "url.tracking",
+                   prefix + (key if key == "url" else f"aliases[{key}]"),
                    _("the address contains tracking parameter(s) {names}, which are not part of the account's "
                      "address").format(names=", ".join(found[0])),
                    _("write {url} ('kanalregister fmt' removes them)").format(url=clean_url(value)),

@@ -259,4 +259,4 @@ def unchecked(pol) -> tuple[str, ...]:
 def diagnostic_of(file: str, where, path: str, finding, source: str) -> Diagnostic:
     """A policy finding on internal facts as a diagnostic at ``where`` in ``file``."""
     return Diagnostic(file, where[0], where[1], finding.severity, f"policy.{finding.rule}", path, finding.message,
-                      f"policy '{finding.rule}': {source}")
+                      _("policy '{rule}': {source}").format(rule=finding.rule, source=source))

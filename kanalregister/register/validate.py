@@ -22,7 +22,6 @@ every per-channel finding).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..errors import Diagnostic
