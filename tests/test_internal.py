@@ -111,7 +111,7 @@ def test_the_split_demo_reads_as_the_combined_one_and_report_uses_both(tmp_path)
     a = run_cli("report", "-r", str(tmp_path / "combined.yaml"), "--today", TODAY.isoformat(),
                 "--site", str(tmp_path / "s"))
     b = run_cli("report", "-r", str(reg), "--today", TODAY.isoformat(), "--site", str(tmp_path / "s"))
-    assert a.code == b.code == 3 and a.out == b.out and "Granskning" in b.out
+    assert a.code == b.code == 3 and a.out == b.out and "Review" in b.out
 
 
 # --- without the internal file -----------------------------------------------------------------
@@ -330,7 +330,7 @@ def test_personal_data_in_the_notes_of_a_combined_register_is_flagged_too(tmp_pa
     res = load(reg, TODAY).result
     assert "safety.personnummer" in _codes(res.errors)
     d = next(d for d in res.errors if d.code == "safety.personnummer")
-    assert d.path == "channels[0].notes" and d.file == str(reg)
+    assert d.path == "channels[0] (kultur-instagram).notes" and d.file == str(reg)
 
 
 # --- diff and init -------------------------------------------------------------------------------
