@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from ..errors import KanalregisterError, UsageError, file_diagnostic
+from ..i18n import _
 from ..register.schema import table
 from .output import emit
 from .parser import make_parser
@@ -126,55 +127,49 @@ def _diff(args) -> int:
 def _fmt(args) -> int:
     import difflib
 
-    from .edit import format_register
+    from .edit import format_notes, format_register, write_atomic
 
     before, after = format_register(Path(args.register))
     if args.register == "-" and not args.check:  # standard input: the formatted text on standard output
-        sys.stdout.write(after)
+        sys.stdout.buffer.write(after)
         return 0
     if before == after:
-        print(f"{args.register}: already formatted", file=sys.stderr)
+        print(_("{file}: already formatted").format(file=args.register), file=sys.stderr)
         return 0
     if args.check:
-        sys.stdout.writelines(difflib.unified_diff(before.splitlines(True), after.splitlines(True),
+        old, new = (b.decode("utf-8-sig").replace("\r\n", "\n") for b in (before, after))
+        sys.stdout.writelines(difflib.unified_diff(old.splitlines(True), new.splitlines(True),
                                                    f"{args.register} (now)", f"{args.register} (formatted)"))
-        print(f"{args.register}: not formatted; run 'kanalregister fmt'", file=sys.stderr)
+        for note in format_notes(before, after):
+            print(f"{args.register}: {note}", file=sys.stderr)
+        print(_("{file}: not formatted; run 'kanalregister fmt'").format(file=args.register), file=sys.stderr)
         return 1
-    Path(args.register).write_text(after, encoding="utf-8")
-    print(f"{args.register}: formatted", file=sys.stderr)
+    write_atomic(Path(args.register), after)
+    for note in format_notes(before, after):
+        print(f"{args.register}: {note}", file=sys.stderr)
+    print(_("{file}: formatted").format(file=args.register), file=sys.stderr)
     return 0
 
 
 def _new(args) -> int:
-    from .edit import QUESTIONS, add_channel, ask, parse_person, suggest_id
+    from .edit import parse_person
+    from .new import from_options, interactive
 
     _needs_a_file(args.register, "new")
-
-    values: dict = {}
+    today = args.today or dt.date.today()
+    given: dict = {}
     for spec in table("channel").fields:
-        v = getattr(args, spec.name)
-        if v is None:
-            continue
-        if spec.type == "array":
-            v = [parse_person(x) for x in v]
-        elif spec.type == "object":
-            v = parse_person(v)
-        values[spec.name] = v
-    if args.interactive or (sys.stdin.isatty() and not values):
-        print("Ny kanal: svara på frågorna i aktivitetsplanen (tomt svar hoppar över en valfri fråga).",
-              file=sys.stderr)
-        order = ["platform", "url", "department", "unit", "purpose", "target_groups", "administrators",
-                 "substitute", "monitoring", "hours_per_week", "name", "handle", "responsible_role",
-                 "contact_email", "languages", "start_date", "approved_by", "approved_on"]
-        values = ask([q for q in order if q in QUESTIONS], values, write=lambda m: print(m, file=sys.stderr))
-        if not values.get("id"):
-            proposal = suggest_id(values)
-            answer = input(f"{QUESTIONS['id']} [{proposal or ''}]: ").strip()
-            values["id"] = answer or proposal
-    values.setdefault("status", "active")
-    _text, warnings = add_channel(Path(args.register), values, args.today)
+        v = getattr(args, spec.name, None)
+        if v is not None:
+            given[spec.name] = v
+    if args.interactive or args.resume or (sys.stdin.isatty() and not given):
+        text = {k: "; ".join(v) if isinstance(v, list) else v for k, v in given.items()}
+        return interactive(Path(args.register), today, text, args.resume)
+    values = {k: ([parse_person(x) for x in v] if k == "administrators" else parse_person(v) if k == "substitute"
+                  else v) for k, v in given.items()}
+    _entry, warnings = from_options(Path(args.register), today, values)
     emit(warnings, args.format, summary=False)
-    print(f"{args.register}: added channel '{values.get('id')}'", file=sys.stderr)
+    print(_("{file}: added channel '{id}'").format(file=args.register, id=values.get("id")), file=sys.stderr)
     return 0
 
 

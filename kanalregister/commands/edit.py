@@ -11,9 +11,13 @@ at its canonical place, after checking that the resulting register is valid.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
+import os
 import re
+import stat
+import tempfile
 from pathlib import Path
 
 from ruamel.yaml import YAML
@@ -21,7 +25,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from ..errors import Diagnostic, RegisterInvalid, UsageError, file_diagnostic
-from ..register.loader import load
+from ..i18n import _
 from ..register.read import parse_bytes, read_bytes
 from ..register.schema import table
 from ..site.swedish import sv_key
@@ -89,71 +93,113 @@ def canonicalise(data: CommentedMap) -> None:
                   if isinstance(p, dict) else (("", ""), "", ""))
 
 
-def _load_rt(path: Path) -> tuple[CommentedMap, str]:
+def newline_of(raw: bytes) -> str:
+    """The line ending a file mostly uses: ``"\\r\\n"`` when most of its lines end so, else ``"\\n"``."""
+    crlf = raw.count(b"\r\n")
+    return "\r\n" if crlf and crlf * 2 >= raw.count(b"\n") else "\n"
+
+
+def load_rt(path: Path) -> tuple[CommentedMap, bytes, str]:
+    """Read a register for a round trip.
+
+    Returns:
+        (the ruamel.yaml round-trip map, the file's bytes, its line ending ``"\\n"`` or
+        ``"\\r\\n"`` (:func:`newline_of`)). The map is read from the text with a byte-order
+        mark removed and every line ending made ``"\\n"``; :func:`encode` puts the ending back.
+
+    Raises:
+        RegisterSyntaxError: the file cannot be read or is not safe YAML (checked by the one
+            reader, :func:`kanalregister.register.read.parse_bytes`, first).
+        RegisterInvalid: the file is not a mapping.
+    """
     raw = read_bytes(path)
     doc = parse_bytes(raw, str(path))  # the safe loader's checks first (tags, aliases, duplicates…)
     if not isinstance(doc.data, dict):
         raise RegisterInvalid([Diagnostic(str(path), 1, 1, "error", "schema.root", "",
                                           "the register must be a mapping")])
-    text = raw.decode("utf-8-sig")
+    text = raw.decode("utf-8-sig").replace("\r\n", "\n")
     try:
-        return _yaml().load(text), text
+        return _yaml().load(text), raw, newline_of(raw)
     except YAMLError as exc:  # pragma: no cover - the safe loader has already refused such files
         raise UsageError([file_diagnostic(str(path), "yaml.syntax", str(exc))]) from None
 
 
 def dump(data: CommentedMap) -> str:
-    """Serialise a round-trip register to text."""
+    """Serialise a round-trip register to text (lines end in ``"\\n"``)."""
     buf = io.StringIO()
     _yaml().dump(data, buf)
     return buf.getvalue()
 
 
-def format_register(path: Path) -> tuple[str, str]:
-    """Return (original text, canonical text) of the register at ``path``.
+def encode(text: str, newline: str = "\n") -> bytes:
+    """``text`` (lines ending in ``"\\n"``) as UTF-8 bytes without a byte-order mark, every
+    line ending in ``newline``."""
+    if newline != "\n":
+        text = text.replace("\r\n", "\n").replace("\n", newline)
+    return text.encode("utf-8")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace the file at ``path`` with ``data`` in one step: a temporary file beside it,
+    flushed to disk, then renamed over it; the file keeps its permission bits. On any
+    failure the file is as it was and the temporary file is removed.
+
+    Raises:
+        OSError: the folder cannot be written (the CLI reports it as a diagnostic).
+    """
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def format_register(path: Path) -> tuple[bytes, bytes]:
+    """Return (the file's bytes, its canonical bytes) for the register at ``path``.
+
+    The canonical form keeps the file's line ending (:func:`newline_of`: a file of CRLF
+    lines stays CRLF, a mixed file takes the ending most of its lines have), the blank
+    lines between entries and every comment, and has no byte-order mark.
 
     Raises:
         RegisterSyntaxError: the file is not safe YAML (nothing is formatted).
     """
-    data, text = _load_rt(Path(path))
+    data, raw, newline = load_rt(Path(path))
     canonicalise(data)
-    return text, dump(data)
+    return raw, encode(dump(data), newline)
 
 
-# --- new ------------------------------------------------------------------------------------
+def format_notes(before: bytes, after: bytes) -> list[str]:
+    """What ``fmt`` changes besides the text a diff shows: the byte-order mark and line endings."""
+    notes = []
+    if before.startswith(b"\xef\xbb\xbf"):
+        notes.append(_("the byte-order mark at the start of the file is removed"))
+    crlf, lf = before.count(b"\r\n"), before.count(b"\n") - before.count(b"\r\n")
+    if crlf and lf:
+        notes.append(_("the file mixes line endings ({crlf} CRLF, {lf} LF): every line will end in {nl}").format(
+            crlf=crlf, lf=lf, nl="CRLF" if after.count(b"\r\n") else "LF"))
+    return notes
 
-#: The aktivitetsplan questions (Gullspång Bilaga 1, Botkyrka) asked by ``new``, by field.
-QUESTIONS = {
-    "platform": "1. Vilket socialt medium gäller det? (facebook, instagram, x, youtube, linkedin, …)",
-    "url": "2. Webbadress till kontot (https://…)",
-    "department": "3a. Vilken förvaltning eller vilket bolag ansvarar?",
-    "unit": "3b. Vilken enhet eller avdelning? (valfritt)",
-    "purpose": "4a. Beskriv syftet med kanalen",
-    "target_groups": "4b. Vilka är målgrupperna? (separera med semikolon)",
-    "administrators": "5. Administratörer, minst två: 'Namn, e-post, telefon' (separera personer med semikolon)",
-    "substitute": "6. Ersättare vid frånvaro: 'Namn, e-post, telefon'",
-    "monitoring": "7. Hur ofta och när bevakas kontot? (t.ex. Vardagar, svar inom 48 timmar)",
-    "hours_per_week": "8. Beräknad arbetstid, timmar per vecka",
-    "id": "Id för kanalen (små bokstäver, siffror och bindestreck)",
-    "name": "Kontots namn som det visas på plattformen",
-    "handle": "Användarnamn på plattformen, utan @ (valfritt)",
-    "responsible_role": "Kontoansvarig roll (inte en person)",
-    "contact_email": "Kontaktadress: en funktionsbrevlåda",
-    "languages": "Språk (ISO-koder, separera med semikolon, t.ex. sv; en)",
-    "start_date": "Startdatum (ÅÅÅÅ-MM-DD)",
-    "approved_by": "Godkänd av (roll, t.ex. förvaltningschef)",
-    "approved_on": "Godkänd datum (ÅÅÅÅ-MM-DD)",
-}
 
+# --- entries: what new, edit and close write ----------------------------------------------
 
 def parse_person(text: str) -> dict:
-    """``"Namn, e-post, telefon"`` → {name, email[, phone]}."""
+    """``"Namn, e-post, telefon"`` → {name, email[, phone]} (str values; empty parts left out)."""
     parts = [p.strip() for p in text.split(",")]
     person = {"name": parts[0]}
     if len(parts) > 1 and parts[1]:
         person["email"] = parts[1]
     if len(parts) > 2 and parts[2]:
-        person["phone"] = parts[2]
+        person["phone"] = ", ".join(parts[2:])
     return person
 
 
@@ -163,94 +209,80 @@ def _flow(d: dict) -> CommentedMap:
     return m
 
 
+def yaml_value(spec, v):
+    """A field's value as it is written into the register: dates as dates and numbers as
+    numbers when the text is one (``"2026-12-01"``, ``"3"``), else the text as given, so that
+    the one checker (:class:`kanalregister.register.fields.Checker`) reports what is wrong
+    with it; lists and people in flow style."""
+    if spec.type == "list":
+        seq = CommentedSeq([str(x) for x in v] if isinstance(v, (list, tuple)) else [str(v)])
+        seq.fa.set_flow_style()
+        return seq
+    if spec.type == "array":
+        return CommentedSeq([_flow(p) for p in v])
+    if spec.type == "object":
+        return _flow(v)
+    if isinstance(v, (dt.date, int, float)) and not isinstance(v, bool):
+        return v
+    text = str(v).strip()
+    if spec.type == "date":
+        with contextlib.suppress(ValueError):
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                return dt.date.fromisoformat(text)
+    elif spec.type == "number":
+        with contextlib.suppress(ValueError):
+            return float(text) if "." in text else int(text)
+    return text
+
+
 def build_entry(values: dict) -> CommentedMap:
-    """Turn answered questions (field → str / list / person dicts) into a channel map in schema order."""
+    """Turn answers (field → str / list / person dicts) into a channel map in schema order
+    (:func:`yaml_value` for each); empty answers are left out. Raises nothing."""
     entry = CommentedMap()
     for f in table("channel").fields:
         v = values.get(f.name)
         if v in (None, "", [], ()):
             continue
-        if f.type == "list":
-            seq = CommentedSeq(list(v))
-            seq.fa.set_flow_style()
-            entry[f.name] = seq
-        elif f.type == "array":
-            entry[f.name] = CommentedSeq([_flow(p) for p in v])
-        elif f.type == "object":
-            entry[f.name] = _flow(v)
-        elif f.type == "date":
-            entry[f.name] = v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))
-        elif f.type == "number":
-            entry[f.name] = float(v) if "." in str(v) else int(v)
-        else:
-            entry[f.name] = str(v)
+        entry[f.name] = yaml_value(f, v)
     return entry
 
 
-def add_channel(path: Path, values: dict, today: dt.date | None = None) -> tuple[str, list[Diagnostic]]:
-    """Add a channel to the register at ``path`` without disturbing the rest of the file.
+def channel_key(c) -> tuple:
+    """The order ``fmt`` gives channels: förvaltning (Swedish order), then id."""
+    return (sv_key(_s(c.get("department"))), _s(c.get("id"))) if isinstance(c, dict) else (("", ""), "")
 
-    Args:
-        path: the register.
-        values: field → value (strings; lists for list fields; person dicts).
-        today: for the policy's date rules.
 
-    Returns:
-        (the new register text, warnings). The file is written only when the result is valid.
-
-    Raises:
-        RegisterInvalid: the new entry (or the register) has errors; nothing is written.
-    """
-    path = Path(path)
-    data, _text = _load_rt(path)
-    try:
-        entry = build_entry(values)
-    except ValueError as exc:
-        raise RegisterInvalid([file_diagnostic("new", "new.value", f"bad value: {exc}")]) from None
+def insert_channel(data: CommentedMap, entry: CommentedMap) -> int:
+    """Insert ``entry`` into ``data["channels"]`` where ``fmt`` would put it (before the first
+    channel that sorts after it); return its index. Makes the list when there is none."""
     channels = data.get("channels")
     if not isinstance(channels, CommentedSeq):
         channels = CommentedSeq()
         data["channels"] = channels
-    key = (sv_key(_s(entry.get("department"))), _s(entry.get("id")))
-    pos = len(channels)
-    for i, c in enumerate(channels):
-        if isinstance(c, dict) and (sv_key(_s(c.get("department"))), _s(c.get("id"))) > key:
-            pos = i
-            break
+    key = channel_key(entry)
+    pos = next((i for i, c in enumerate(channels) if channel_key(c) > key), len(channels))
     channels.insert(pos, entry)
-    new_text = dump(data)
-    result = load(new_text.encode(), today, name=str(path)).result
-    if result.errors:
-        raise RegisterInvalid(result.diagnostics)
-    path.write_text(new_text, encoding="utf-8")
-    return new_text, [d for d in result.diagnostics if d.severity == "warning"]
+    return pos
 
 
-def ask(fields: list[str], values: dict, read=input, write=print) -> dict:
-    """Ask the aktivitetsplan questions for every field in ``fields`` missing from ``values``."""
-    out = dict(values)
-    for name in fields:
-        if out.get(name) not in (None, "", []):
-            continue
-        answer = read(QUESTIONS.get(name, name) + ": ").strip()
-        if not answer:
-            continue
-        if name in ("target_groups", "languages"):
-            out[name] = [a.strip() for a in answer.split(";") if a.strip()]
-        elif name == "administrators":
-            out[name] = [parse_person(a) for a in answer.split(";") if a.strip()]
-        elif name == "substitute":
-            out[name] = parse_person(answer)
-        else:
-            out[name] = answer
-    return out
+def find_channel(data: CommentedMap, channel_id: str, file: str) -> tuple[int, CommentedMap]:
+    """(index, map) of the channel with id ``channel_id``.
+
+    Raises:
+        UsageError: there is no such channel (with the nearest id as a hint).
+    """
+    channels = data.get("channels")
+    for i, c in enumerate(channels if isinstance(channels, CommentedSeq) else ()):
+        if isinstance(c, CommentedMap) and _s(c.get("id")) == channel_id:
+            return i, c
+    ids = [_s(c.get("id")) for c in channels or () if isinstance(c, dict)]
+    import difflib
+
+    close = difflib.get_close_matches(channel_id, ids, n=1)
+    raise UsageError([file_diagnostic(file, "edit.no-channel", _("there is no channel with id '{id}'").format(
+        id=channel_id), _("did you mean '{id}'?").format(id=close[0]) if close else None)])
 
 
-def suggest_id(values: dict) -> str | None:
-    """An id from the unit or department and the platform, e.g. ``biblioteken-instagram``."""
-    base = values.get("unit") or values.get("department")
-    if not base or not values.get("platform"):
-        return None
-    from .importer import slug
-
-    return re.sub(r"-+", "-", f"{slug(base)[:40]}-{values['platform']}").strip("-")
+def entry_text(entry: CommentedMap) -> str:
+    """One channel entry as it is written in the register (``  - id: …`` lines)."""
+    return "".join(dump(CommentedMap(channels=CommentedSeq([entry]))).splitlines(True)[1:])

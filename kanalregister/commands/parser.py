@@ -100,6 +100,8 @@ def make_parser() -> argparse.ArgumentParser:
     n.add_argument("--register", "-r", default=DEFAULT_REGISTER, metavar="FILE", help="the register file")
     n.add_argument("--interactive", "-i", action="store_true",
                    help="ask for every missing answer (default when standard input is a terminal)")
+    n.add_argument("--resume", action="store_true",
+                   help="continue with the answers kept from an earlier run that was stopped")
     n.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="date for the policy's date rules")
     n.add_argument("--format", choices=("text", "github", "json"), default="text", help="how to print problems")
     for spec in table("channel").fields:
