@@ -1,7 +1,7 @@
 """Command line: ``kanalregister`` (and ``python build.py``).
 
 Commands: ``build`` (the default), ``check``, ``init``, ``import``, ``diff``, ``fmt``, ``new``,
-``serve``, ``report``, ``schema``, ``docs``. Exit status: 0 success, 1 when the input has
+``edit``, ``close``, ``serve``, ``report``, ``schema``, ``docs``. Exit status: 0 success, 1 when the input has
 errors (or warnings under ``--strict``), or the machine refused (a full disk, an unwritable
 folder), 2 for a wrong command line, 3 from ``report`` when something is due. A data error,
 a broken template or an OS error is printed as a diagnostic, never as a traceback.
@@ -173,6 +173,33 @@ def _new(args) -> int:
     return 0
 
 
+def _changed(args, changed) -> int:
+    emit(changed.warnings, args.format, summary=False)
+    print(_("{file}: channel '{id}': set {fields}; the register passes the checks ({n} channels)").format(
+        file=args.register, id=changed.channel_id, fields=", ".join(changed.fields), n=changed.channels),
+        file=sys.stderr)
+    return 0
+
+
+def _edit(args) -> int:
+    from .change import edit_field
+
+    _needs_a_file(args.register, "edit")
+    return _changed(args, edit_field(Path(args.register), args.id, args.field, args.value,
+                                     args.today or dt.date.today(), args.note))
+
+
+def _close(args) -> int:
+    from .change import close_channel, screenshot_reminder
+
+    _needs_a_file(args.register, "close")
+    changed = close_channel(Path(args.register), args.id, args.today or dt.date.today(), args.date, args.reason,
+                            args.successor, args.archived)
+    _changed(args, changed)
+    print(screenshot_reminder(), file=sys.stderr)
+    return 0
+
+
 def _serve(args) -> int:
     from ..site.build import build
     from .serve import Watcher, make_server
@@ -266,7 +293,8 @@ def _docs(args) -> int:
 
 
 COMMANDS = {"build": _build, "check": _check, "import": _import, "diff": _diff, "fmt": _fmt, "new": _new,
-            "serve": _serve, "schema": _schema, "docs": _docs, "report": _report, "init": _init}
+            "edit": _edit, "close": _close, "serve": _serve, "schema": _schema, "docs": _docs, "report": _report,
+            "init": _init}
 
 
 _EXITING = False  # set by main(exiting=True): the process ends when main returns

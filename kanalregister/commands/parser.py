@@ -114,6 +114,35 @@ def make_parser() -> argparse.ArgumentParser:
             n.add_argument(flag, metavar="VALUE", help=f"{spec.title}: {spec.description}"
                            + (" ('Namn, e-post, telefon')" if spec.type == "object" else ""))
 
+    ed = sub.add_parser("edit", help="change one field of one channel, keeping comments and layout",
+                        description="Set FIELD of the channel ID to VALUE (lists separated by semicolons, people as "
+                                    "'Name, e-mail, phone'; an empty VALUE removes an optional field). The register "
+                                    "is written only when the change passes the checks; comments, layout and line "
+                                    "endings are kept.")
+    ed.add_argument("id", metavar="ID", help="the channel's id")
+    ed.add_argument("field", metavar="FIELD", help="the field, e.g. purpose (see docs/fields.md)")
+    ed.add_argument("value", metavar="VALUE", help="the new value")
+    ed.add_argument("--note", metavar="TEXT",
+                    help="a public change note for the change log (sets change_note and last_changed)")
+    ed.add_argument("--register", "-r", default=DEFAULT_REGISTER, metavar="FILE", help="the register file")
+    ed.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="date for the policy's date rules")
+    ed.add_argument("--format", choices=("text", "github", "json"), default="text", help="how to print problems")
+
+    cl = sub.add_parser("close", help="close a channel: status, closing date, reason, successor, final screenshot",
+                        description="Close the channel ID in one step: status closed, the closing date, the reason "
+                                    "in the change log, the successor, and the date of the final screenshot the "
+                                    "policy asks for. The register is written only when the result passes the "
+                                    "checks; comments, layout and line endings are kept.")
+    cl.add_argument("id", metavar="ID", help="the channel's id")
+    cl.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="the closing date (default: today)")
+    cl.add_argument("--reason", metavar="TEXT", help="why it closes; shown in the public change log")
+    cl.add_argument("--successor", metavar="ID", help="the id of the channel that replaces it")
+    cl.add_argument("--archived", type=_date, metavar="YYYY-MM-DD",
+                    help="the date the final screenshot was archived (last_archived)")
+    cl.add_argument("--register", "-r", default=DEFAULT_REGISTER, metavar="FILE", help="the register file")
+    cl.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="date for the policy's date rules")
+    cl.add_argument("--format", choices=("text", "github", "json"), default="text", help="how to print problems")
+
     sv = sub.add_parser("serve", help="preview the site locally, rebuilding on changes",
                         description="Build, serve the output folder on http://127.0.0.1:PORT/ and rebuild when the "
                                     "register, the content or the templates change. Stop with Ctrl-C.")
