@@ -164,6 +164,80 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+_KEEP_CHOMPING = re.compile(r"[|>][1-9]?\+")
+
+
+def _between(line: str) -> bool:
+    """A line that may stand between two entries: blank, or a comment indented by less than four."""
+    stripped = line.lstrip()
+    return not stripped or (stripped.startswith("#") and len(line) - len(stripped) < 4)
+
+
+def _gaps(lines: list[str], first: int, end: int):
+    """(start, stop, follows an entry) of the runs of :func:`_between` lines before each entry
+    of the block ``lines[first:end]`` (possibly empty) and after the last one (then False),
+    from the last to the first."""
+    items = [k for k in range(first, end) if lines[k].startswith("  - ")]
+    if not items:
+        return
+    stop = end
+    while stop > items[-1] + 1 and _between(lines[stop - 1]):
+        stop -= 1
+    yield stop, end, False
+    for j in reversed(items[1:]):
+        i = j
+        while _between(lines[i - 1]):
+            i -= 1
+        yield i, j, True
+
+
+def _blocks(lines: list[str]):
+    """(section, first line, past the last) of ``channels`` and ``party_channels``."""
+    for section in ("channels", "party_channels"):
+        if f"{section}:" not in lines:
+            continue
+        first = lines.index(f"{section}:") + 1
+        end = next((k for k in range(first, len(lines)) if lines[k][:1] not in ("", " ", "#")), len(lines))
+        yield section, first, end
+
+
+def _spacing(lines: list[str]) -> dict:
+    """section → (fewest, most blank lines between two entries, blank lines after the last) in ``lines``."""
+    style = {}
+    for section, first, end in _blocks(lines):
+        counts, after = [], 0
+        for i, j, inner in _gaps(lines, first, end):
+            blank = sum(1 for line in lines[i:j] if not line.strip())
+            if inner:
+                counts.append(blank)
+            else:
+                after = blank
+        style[section] = (min(counts, default=0), max(counts, default=0), after)
+    return style
+
+
+def space_entries(text: str, original: str) -> str:
+    """``text`` (dumped) with the blank lines between the entries of ``channels`` and
+    ``party_channels`` kept as ``original`` has them. ruamel.yaml keeps a blank line with
+    the value before it, or after an entry that ends in a flow mapping with the next entry,
+    so sorting can double or drop one: each gap between entries keeps its blank lines within
+    the fewest and most the original has between two entries, and the gap after the last
+    entry has the original's. Comments before an entry stay after the blank lines. Lines
+    inside entries are untouched; a file with a block scalar that keeps its trailing lines
+    (``|+``) is returned as it is."""
+    if _KEEP_CHOMPING.search(text):
+        return text
+    style = _spacing(original.split("\n"))
+    lines = text.split("\n")
+    for section, first, end in reversed(list(_blocks(lines))):
+        fewest, most, after = style.get(section, (0, 0, 0))
+        for i, j, inner in list(_gaps(lines, first, end)):
+            comments = [line for line in lines[i:j] if line.strip()]
+            blank = len(lines[i:j]) - len(comments)
+            lines[i:j] = [""] * (min(max(blank, fewest), most) if inner else after) + comments
+    return "\n".join(lines)
+
+
 def format_register(path: Path) -> tuple[bytes, bytes]:
     """Return (the file's bytes, its canonical bytes) for the register at ``path``.
 
@@ -176,7 +250,7 @@ def format_register(path: Path) -> tuple[bytes, bytes]:
     """
     data, raw, newline = load_rt(Path(path))
     canonicalise(data)
-    return raw, encode(dump(data), newline)
+    return raw, encode(space_entries(dump(data), raw.decode("utf-8-sig").replace("\r\n", "\n")), newline)
 
 
 def format_notes(before: bytes, after: bytes) -> list[str]:

@@ -31,7 +31,7 @@ from ..i18n import _
 from ..register.loader import load
 from ..register.schema import table
 from ..site.swedish import sv_key
-from .edit import build_entry, dump, encode, entry_text, insert_channel, load_rt, write_atomic
+from .edit import build_entry, dump, encode, entry_text, insert_channel, load_rt, space_entries, write_atomic
 from .importer import slug
 from .questions import (
     DEFAULTS,
@@ -60,6 +60,7 @@ class Draft:
     def __init__(self, path: Path, today: dt.date):
         self.path, self.today = Path(path), today
         self.data, self.raw, self.newline = load_rt(self.path)
+        self.original = self.raw.decode("utf-8-sig").replace("\r\n", "\n")
         self.memo: dict = {}
         self.context = ""
         before = self._load(self.raw)
@@ -80,7 +81,7 @@ class Draft:
         entry = build_entry(values)
         pos = insert_channel(self.data, entry)
         try:
-            return dump(self.data), pos, entry
+            return space_entries(dump(self.data), self.original), pos, entry
         finally:
             self.data["channels"].pop(pos)
 
