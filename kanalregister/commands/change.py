@@ -27,7 +27,7 @@ from ..i18n import _
 from ..register.fields import suggest
 from ..register.loader import load
 from ..register.schema import table
-from .edit import dump, encode, find_channel, load_rt, parse_person, write_atomic, yaml_value
+from .edit import dump, encode, find_channel, load_rt, name_channels, parse_person, write_atomic, yaml_value
 
 
 @dataclass
@@ -95,12 +95,16 @@ def _apply(path: Path, channel_id: str, today: dt.date, change) -> Changed:
     after = load(text.encode("utf-8"), today, name=str(path)).result
     own, label = f"channels[{i}]", _("channel '{id}'").format(id=channel.get("id"))
     had = {(d.code, d.message) for d in before.errors}
+    ids = [str(c.get("id")) if isinstance(c, dict) else "?" for c in data["channels"]]
     mine, warnings, blocking = [], [], []
     for d in after.diagnostics:
+        if d.code == "schema.unique" and f"{own} " in d.message:  # the other channel is the one reported
+            d = Diagnostic(d.file, d.line, d.col, d.severity, d.code, own + "." + d.path.rsplit(".", 1)[-1],
+                           name_channels(d.message.replace(own, d.path.rsplit(".", 1)[0]), ids), d.hint)
         if d.path == own or d.path.startswith((own + ".", own + "[")):
             rel = d.path[len(own):].lstrip(".")
-            d = Diagnostic(str(path), 0, 0, d.severity, d.code, f"{label}: {rel}" if rel else label, d.message,
-                           d.hint)
+            d = Diagnostic(str(path), 0, 0, d.severity, d.code, f"{label}: {rel}" if rel else label,
+                           name_channels(d.message, ids), d.hint)
             (blocking if d.severity == "error" else warnings).append(d)
             mine.append(d)
         elif d.severity == "error" and (d.code, d.message) not in had:

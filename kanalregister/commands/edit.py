@@ -358,6 +358,19 @@ def find_channel(data: CommentedMap, channel_id: str, file: str) -> tuple[int, C
         id=channel_id), _("did you mean '{id}'?").format(id=close[0]) if close else None)])
 
 
+_PLACE = re.compile(r"channels\[(\d+)\](?: \(line \d+\))?")
+
+
+def name_channels(message: str, ids: list) -> str:
+    """``message`` with each ``channels[i] (line n)`` replaced by the channel's id: the lines
+    are those of a text the user has not seen (``ids``: the ids in that text's order)."""
+    def name(m):
+        i = int(m.group(1))
+        return _("the channel '{id}'").format(id=ids[i]) if i < len(ids) else m.group(0)
+
+    return _PLACE.sub(name, message)
+
+
 def entry_text(entry: CommentedMap) -> str:
     """One channel entry as it is written in the register (``  - id: …`` lines)."""
     return "".join(dump(CommentedMap(channels=CommentedSeq([entry]))).splitlines(True)[1:])
