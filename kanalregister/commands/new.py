@@ -28,10 +28,24 @@ from ruamel.yaml.comments import CommentedMap
 
 from ..errors import Diagnostic, RegisterInvalid, UsageError, file_diagnostic
 from ..i18n import _
-from ..register.loader import load
+from ..register.loader import load, split_register
+from ..register.read import LocList, parse_bytes, read_bytes
 from ..register.schema import table
 from ..site.swedish import sv_key
-from .edit import build_entry, dump, encode, entry_text, insert_channel, load_rt, space_entries, write_atomic
+from .edit import (
+    build_entry,
+    channel_key,
+    dump,
+    encode,
+    entry_text,
+    insert_channel,
+    load_rt,
+    name_channels,
+    newline_of,
+    space_entries,
+    splice_channel,
+    write_atomic,
+)
 from .importer import slug
 from .questions import (
     DEFAULTS,
@@ -59,14 +73,22 @@ class Draft:
 
     def __init__(self, path: Path, today: dt.date):
         self.path, self.today = Path(path), today
-        self.data, self.raw, self.newline = load_rt(self.path)
+        self.raw = read_bytes(self.path)
+        self.newline = newline_of(self.raw)
         self.original = self.raw.decode("utf-8-sig").replace("\r\n", "\n")
+        doc = parse_bytes(self.original.encode("utf-8"), str(self.path))  # the one reader
+        channels = doc.data.get("channels") if isinstance(doc.data, dict) else None
+        self.data = self.items = None
+        if isinstance(channels, LocList) and channels and split_register(self.original.encode("utf-8")):
+            self.items = [(channels.pos[i][0], channel_key(c)) for i, c in enumerate(channels)]
+        else:  # not fmt's layout: ruamel.yaml reads and writes the whole file
+            self.data = load_rt(self.path)[0]
+            channels = self.data.get("channels") or []
         self.memo: dict = {}
         self.context = ""
         before = self._load(self.raw)
         self.errors_before = {(d.code, d.message) for d in before.errors}
-        channels = self.data.get("channels") or []
-        self.ids = {str(c.get("id")) for c in channels if isinstance(c, dict)}
+        self.ids = [str(c.get("id")) if isinstance(c, dict) else "?" for c in channels]
         self.departments = sorted({str(c["department"]) for c in channels if isinstance(c, dict)
                                    and c.get("department")}, key=sv_key)
 
@@ -77,8 +99,13 @@ class Draft:
         return loaded.result
 
     def text_with(self, values: dict) -> tuple[str, int, CommentedMap]:
-        """(the register's text with the entry of ``values`` inserted, its index, the entry)."""
+        """(the register's text with the entry of ``values`` where ``fmt`` would put it, its
+        index, the entry): spliced into the text when the file is in fmt's layout
+        (:func:`kanalregister.commands.edit.splice_channel`), else written by ruamel.yaml."""
         entry = build_entry(values)
+        if self.items is not None:
+            text, pos = splice_channel(self.original, self.items, entry)
+            return text, pos, entry
         pos = insert_channel(self.data, entry)
         try:
             return space_entries(dump(self.data), self.original), pos, entry
@@ -96,6 +123,7 @@ class Draft:
             values = {**{k: v for k, v in stand_in.items() if k not in fields}, **values}
         text, pos, _entry = self.text_with(values)
         res = self._load(text.encode("utf-8"))
+        ids = [*self.ids[:pos], str(values.get("id")), *self.ids[pos:]]
         own = f"channels[{pos}]"
         found = []
         for d in res.diagnostics:
@@ -103,25 +131,17 @@ class Draft:
                 rel = d.path[len(own):].lstrip(".")
             elif d.code == "schema.unique" and f"{own} " in d.message:  # the other channel came later
                 rel = d.path.rsplit(".", 1)[-1]
-                other = self._id_at(pos, d.path)
-                d = Diagnostic(d.file, 0, 0, d.severity, d.code, rel, _(
-                    "this value is already used by the channel '{id}'").format(id=other), d.hint)
+                d = Diagnostic(d.file, 0, 0, d.severity, d.code, rel, name_channels(
+                    d.message.replace(own, d.path.rsplit(".", 1)[0]), ids), d.hint)
             else:
                 continue
             name = rel.split(".")[0].split("[")[0]
             if fields is None or name in fields:
-                found.append(Diagnostic(d.file, d.line, d.col, d.severity, d.code, rel, d.message, d.hint))
+                found.append(Diagnostic(d.file, d.line, d.col, d.severity, d.code, rel, name_channels(d.message, ids),
+                                        d.hint))
         if fields is None:  # errors elsewhere in the register: it had them before
             found += [d for d in res.errors if (d.code, d.message) in self.errors_before and d not in found]
         return [d for d in found if d.severity == "error"], [d for d in found if d.severity == "warning"]
-
-    def _id_at(self, pos: int, path: str) -> str:
-        """The id of the channel at ``path`` (``channels[j].…``) of the text with the new entry at ``pos``."""
-        try:
-            j = int(path.split("[", 1)[1].split("]", 1)[0])
-            return str(self.data["channels"][j if j < pos else j - 1].get("id"))
-        except (IndexError, ValueError, KeyError, AttributeError):
-            return "?"
 
     def suggest_id(self, values: dict) -> str | None:
         """A valid id not yet used, from the unit or förvaltning and the platform, lower case:
