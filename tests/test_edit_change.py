@@ -186,3 +186,23 @@ def test_new_from_options_reports_missing_answers_about_the_new_channel(reg, dro
     assert f"new channel 'skolan-youtube': {field}" in r.err, r.err
     assert "channels[" not in r.err  # not another channel's place in the file
     assert reg.read_bytes() == before
+
+
+@pytest.mark.parametrize("department", ["Arbetsmarknadsförvaltningen", "Barn- och utbildningsförvaltningen",
+                                        "Kommunledningsförvaltningen", "Överförmyndaren"])
+def test_the_entry_spliced_in_is_what_ruamel_would_write(reg, department):
+    """new writes into a register in fmt's layout by splicing the entry in; the text must be
+    the one that reading and writing the whole file with ruamel.yaml gives (first, middle, last)."""
+    from kanalregister.commands.edit import load_rt
+    from kanalregister.commands.new import Draft
+
+    values = {"id": "ny-kanal", "name": "Ny", "platform": "youtube", "url": "https://www.youtube.com/@ny",
+              "department": department, "status": "active", "target_groups": ["Unga"]}
+    fast = Draft(reg, TODAY)
+    assert fast.items is not None
+    slow = Draft(reg, TODAY)
+    slow.items, slow.data = None, load_rt(reg)[0]
+    text, pos, _entry = fast.text_with(values)
+    assert (text, pos) == slow.text_with(values)[:2]
+    reg.write_text(text, encoding="utf-8")
+    assert run_cli("fmt", "--check", "-r", str(reg)).code == 0

@@ -87,7 +87,7 @@ class Draft:
         self.memo: dict = {}
         self.context = ""
         before = self._load(self.raw)
-        self.errors_before = {(d.code, d.message) for d in before.errors}
+        self.errors_before = before.errors  # the lines of the file as it is
         self.ids = [str(c.get("id")) if isinstance(c, dict) else "?" for c in channels]
         self.departments = sorted({str(c["department"]) for c in channels if isinstance(c, dict)
                                    and c.get("department")}, key=sv_key)
@@ -139,8 +139,10 @@ class Draft:
             if fields is None or name in fields:
                 found.append(Diagnostic(d.file, d.line, d.col, d.severity, d.code, rel, name_channels(d.message, ids),
                                         d.hint))
-        if fields is None:  # errors elsewhere in the register: it had them before
-            found += [d for d in res.errors if (d.code, d.message) in self.errors_before and d not in found]
+        if fields is None and self.errors_before:  # errors elsewhere in the register: it had them before
+            found += [*self.errors_before, file_diagnostic(str(self.path), "new.register-errors", _(
+                "the register has errors already; the new channel can be added when they are fixed"), _(
+                "run 'kanalregister check'; your answers are kept"))]
         return [d for d in found if d.severity == "error"], [d for d in found if d.severity == "warning"]
 
     def suggest_id(self, values: dict) -> str | None:
