@@ -71,6 +71,8 @@ def set_field(channel: CommentedMap, field: str, value) -> None:
     if value is None:
         channel.pop(field, None)
         return
+    if isinstance(value, dt.date):  # a date object of its own: one object twice would be written as &id001
+        value = dt.date.fromordinal(value.toordinal())
     if field in channel:
         comment = channel.ca.items.get(field, [None] * 3)[2] if hasattr(channel, "ca") else None
         if comment is not None and not isinstance(value, (list, dict)):  # the comment keeps its distance

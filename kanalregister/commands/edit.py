@@ -38,7 +38,6 @@ def _yaml() -> YAML:
     y.preserve_quotes = True
     y.width = 4096
     y.indent(mapping=2, sequence=4, offset=2)
-    y.representer.ignore_aliases = lambda _data: True  # one date set twice is written twice, never as &id001
     return y
 
 

@@ -142,7 +142,7 @@ class Draft:
         if fields is None and self.errors_before:  # errors elsewhere in the register: it had them before
             found += [*self.errors_before, file_diagnostic(str(self.path), "new.register-errors", _(
                 "the register has errors already; the new channel can be added when they are fixed"), _(
-                "run 'kanalregister check'; your answers are kept"))]
+                "run 'kanalregister check'"))]
         return [d for d in found if d.severity == "error"], [d for d in found if d.severity == "warning"]
 
     def suggest_id(self, values: dict) -> str | None:
