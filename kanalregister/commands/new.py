@@ -42,8 +42,6 @@ from .edit import (
     load_rt,
     name_channels,
     newline_of,
-    space_entries,
-    splice_channel,
     write_atomic,
 )
 from .importer import slug
@@ -59,6 +57,7 @@ from .questions import (
     values_of,
     write_atomic_new,
 )
+from .spacing import space_entries, splice_channel
 
 
 class Draft:
@@ -104,7 +103,7 @@ class Draft:
         (:func:`kanalregister.commands.edit.splice_channel`), else written by ruamel.yaml."""
         entry = build_entry(values)
         if self.items is not None:
-            text, pos = splice_channel(self.original, self.items, entry)
+            text, pos = splice_channel(self.original, self.items, channel_key(entry), entry_text(entry))
             return text, pos, entry
         pos = insert_channel(self.data, entry)
         try:
