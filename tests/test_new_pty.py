@@ -239,3 +239,20 @@ def test_quit_at_the_end_writes_nothing_and_keeps_the_answers(register, term):
     assert register.read_bytes() == before
     kept = json.loads((register.parent / ".channels.yaml.new-answers.json").read_text(encoding="utf-8"))
     assert kept["answers"]["id"] == "biblioteken-tiktok" and kept["answers"]["platform"] == "tiktok"
+
+
+def test_a_register_with_errors_elsewhere_keeps_the_answers(register, term):
+    register.write_text(register.read_text(encoding="utf-8").replace(
+        "    monitoring: Skoldagar\n", "    monitoring: Skoldagar\n    hours_per_week: många\n"), encoding="utf-8")
+    before = register.read_bytes()
+    t = term()
+    t.expect(r"has errors already")
+    for field in GOOD:
+        ask(t, field, GOOD[field])
+    t.expect(r"Save it\?")
+    t.answer("y")
+    t.expect(r"hours_per_week: expected a number, got 'många'")  # the old error, at its own line
+    t.expect(r"Nothing was saved\. Your answers are in")
+    assert t.wait() == 1
+    assert register.read_bytes() == before
+    assert (register.parent / ".channels.yaml.new-answers.json").exists()

@@ -268,7 +268,7 @@ class Asker:
                 self.ask(field)
             values = values_of(self.answers)
             errors, warnings = self.draft.problems(values)
-            own = [d for d in errors if not d.path.startswith("channels")]
+            own = [d for d in errors if d.path and not d.path.startswith("channels")]
             for d in own:  # a rule over the whole entry: ask the field again
                 self.say(f"{_('Error')}: {d.path}: {d.message}" + (f" ({d.hint})" if d.hint else ""))
             if own:
@@ -277,7 +277,7 @@ class Asker:
                     return False
                 self.answers.pop(field)
                 continue
-            text, _pos, entry = self.draft.text_with(values)
+            entry = self.draft.text_with(values)[2]
             self.say("")
             self.say(_("The new channel, as it will be written in {file}:").format(file=self.draft.path.name))
             self.say(entry_text(entry).rstrip("\n"))
