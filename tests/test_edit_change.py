@@ -206,3 +206,17 @@ def test_the_entry_spliced_in_is_what_ruamel_would_write(reg, department):
     assert (text, pos) == slow.text_with(values)[:2]
     reg.write_text(text, encoding="utf-8")
     assert run_cli("fmt", "--check", "-r", str(reg)).code == 0
+
+
+def test_edit_with_an_old_error_elsewhere_writes_and_says_so(reg):
+    reg.write_text(reg.read_text(encoding="utf-8").replace(
+        "    purpose: Kommunens tidigare konto på X.\n",
+        "    purpose: Kommunens tidigare konto på X.\n    hours_per_week: många\n"), encoding="utf-8")
+    r = run_cli("edit", "skolan-instagram", "monitoring", "Skoldagar 8-16", "-r", str(reg), "--today", DAY)
+    assert r.code == 0, r.err
+    assert "1 error(s) elsewhere from before" in r.err
+    assert "    monitoring: Skoldagar 8-16\n" in reg.read_text(encoding="utf-8")
+    # a change that adds an error is still refused
+    before = reg.read_bytes()
+    assert run_cli("edit", "skolan-instagram", "hours_per_week", "x", "-r", str(reg), "--today", DAY).code == 1
+    assert reg.read_bytes() == before

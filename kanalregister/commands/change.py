@@ -40,12 +40,14 @@ class Changed:
         warnings: warnings about the channel after the change (list[Diagnostic], paths
             relative to the channel).
         channels: how many channels the register has (int).
+        old_errors: how many errors the register had before, elsewhere, and still has (int).
     """
 
     channel_id: str
     fields: list
     warnings: list
     channels: int
+    old_errors: int = 0
 
 
 def value_of(field: str, text: str):
@@ -115,7 +117,7 @@ def _apply(path: Path, channel_id: str, today: dt.date, change) -> Changed:
         raise RegisterInvalid(blocking)
     write_atomic(path, encode(text, newline))
     n = len(after.register.channels) if after.register else len(data.get("channels") or [])
-    return Changed(str(channel.get("id")), fields, warnings, n)
+    return Changed(str(channel.get("id")), fields, warnings, n, len(after.errors))
 
 
 def edit_field(path: Path, channel_id: str, field: str, text: str, today: dt.date,

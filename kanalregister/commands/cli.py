@@ -175,6 +175,12 @@ def _new(args) -> int:
 
 def _changed(args, changed) -> int:
     emit(changed.warnings, args.format, summary=False)
+    if changed.old_errors:
+        print(_("{file}: channel '{id}': set {fields}; the change passes the checks, but the register has "
+                "{n} error(s) elsewhere from before (run 'kanalregister check')").format(
+            file=args.register, id=changed.channel_id, fields=", ".join(changed.fields), n=changed.old_errors),
+            file=sys.stderr)
+        return 0
     print(_("{file}: channel '{id}': set {fields}; the register passes the checks ({n} channels)").format(
         file=args.register, id=changed.channel_id, fields=", ".join(changed.fields), n=changed.channels),
         file=sys.stderr)
