@@ -112,12 +112,14 @@ def test_new_interactive_asks_the_aktivitetsplan_questions(tmp_path):
         "Kim Kula, kim.kula@testby.example, 0123-1; Lo Lind, lo.lind@testby.example",
         "Mo Mod, mo.mod@testby.example", "Vardagar, svar inom 48 timmar", "2",
         "Kulturhuset Testby", "", "Kulturhuschef", "kulturhuset@testby.example", "sv", "2026-12-01",
+        "",  # status: the default, active
         "Kulturchef", "2026-11-21", "",  # empty id → the proposed one
+        "y",  # save the entry shown
     ]) + "\n"
     p = subprocess.run([sys.executable, str(ROOT / "build.py"), "new", "--lang", "sv", "-i", "-r", str(path), "--today",
                         TODAY.isoformat()], input=answers, capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr
-    assert "4a. Beskriv syftet" in p.stdout + p.stderr
+    assert "4a. Describe the purpose" in p.stdout + p.stderr
     reg = validate(read_register(path), TODAY).register
     c = next(c for c in reg.channels if c.platform == "youtube")
     assert c.id == "kulturhuset-youtube"

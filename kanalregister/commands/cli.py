@@ -1,7 +1,8 @@
 """Command line: ``kanalregister`` (and ``python build.py``).
 
-Commands: ``build`` (the default), ``check``, ``init``, ``import``, ``diff``, ``fmt``, ``new``,
-``form``, ``serve``, ``report``, ``schema``, ``docs``. Exit status: 0 success, 1 when the input has
+Commands: ``build`` (the default), ``check``, ``import``, ``diff``, ``serve``, ``report`` here; the
+ones that write files (``fmt``, ``new``, ``edit``, ``close``, ``split``, ``init``, ``form``,
+``schema``, ``docs``) in :mod:`kanalregister.commands.writing`. Exit status: 0 success, 1 when the input has
 errors (or warnings under ``--strict``), or the machine refused (a full disk, an unwritable
 folder), 2 for a wrong command line, 3 from ``report`` when something is due. A data error,
 a broken template or an OS error is printed as a diagnostic, never as a traceback.
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import os
 import sys
 from pathlib import Path
@@ -19,9 +19,9 @@ from pathlib import Path
 from ..errors import KanalregisterError, UsageError, file_diagnostic
 from ..i18n import LANGUAGES, _, ngettext, set_language
 from ..register.internal import default_path as internal_path
-from ..register.schema import table
+from . import writing
 from .output import emit
-from .parser import DEFAULT_REGISTER, make_parser
+from .parser import make_parser, needs_a_file
 
 #: How many warnings ``build`` prints in text format before summarising (``check`` shows all).
 BUILD_WARNINGS_SHOWN = 10
@@ -37,7 +37,7 @@ def _check(args) -> int:
     if args.changed_since:
         from .changed import touched_since
 
-        _needs_a_file(args.register, "check --changed-since")
+        needs_a_file(args.register, "check --changed-since")
         touched = touched_since(Path(args.register), args.changed_since)
     with _without_gc():
         res = load(args.register, args.today or dt.date.today(), internal=_internal(args)).result
@@ -144,18 +144,10 @@ def _import(args) -> int:
     return 1 if any(d.severity == "error" for d in res.findings) else 0
 
 
-def _needs_a_file(register: str, command: str) -> None:
-    """Refuse ``-`` (standard input) for a command that needs the register as a file."""
-    if register == "-":
-        raise UsageError([file_diagnostic("-", "usage.stdin",
-                                          _("'{command}' needs the register as a file").format(command=command),
-                                          _("name the file with --register, e.g. --register channels.yaml"))])
-
-
 def _diff(args) -> int:
     from .diff import diff_register, to_markdown
 
-    _needs_a_file(args.register, "diff")
+    needs_a_file(args.register, "diff")
 
     d, base = diff_register(Path(args.register), args.base)
     text = to_markdown(d, base, args.register)
@@ -163,63 +155,6 @@ def _diff(args) -> int:
     if args.output:
         with open(args.output, "a", encoding="utf-8") as fh:
             fh.write(text + "\n")
-    return 0
-
-
-def _fmt(args) -> int:
-    import difflib
-
-    from .edit import format_register
-
-    before, after = format_register(Path(args.register))
-    if args.register == "-" and not args.check:  # standard input: the formatted text on standard output
-        sys.stdout.write(after)
-        return 0
-    if before == after:
-        print(_("{register}: already formatted").format(register=args.register), file=sys.stderr)
-        return 0
-    if args.check:
-        sys.stdout.writelines(difflib.unified_diff(before.splitlines(True), after.splitlines(True),
-                                                   f"{args.register} (now)", f"{args.register} (formatted)"))
-        print(_("{register}: not formatted; run 'kanalregister fmt'").format(register=args.register), file=sys.stderr)
-        return 1
-    Path(args.register).write_text(after, encoding="utf-8")
-    print(_("{register}: formatted").format(register=args.register), file=sys.stderr)
-    return 0
-
-
-def _new(args) -> int:
-    from .edit import add_channel, ask, parse_person, questions, suggest_id
-
-    _needs_a_file(args.register, "new")
-
-    values: dict = {}
-    for spec in table("channel").fields:
-        v = getattr(args, spec.name)
-        if v is None:
-            continue
-        if spec.type == "array":
-            v = [parse_person(x) for x in v]
-        elif spec.type == "object":
-            v = parse_person(v)
-        values[spec.name] = v
-    if args.interactive or (sys.stdin.isatty() and not values):
-        print(_("New channel: answer the aktivitetsplan questions (an empty answer skips an optional question)."),
-              file=sys.stderr)
-        order = ["platform", "url", "department", "unit", "purpose", "target_groups", "administrators",
-                 "substitute", "monitoring", "hours_per_week", "name", "handle", "responsible_role",
-                 "contact_email", "languages", "start_date", "approved_by", "approved_on"]
-        values = ask([q for q in order if q in questions()], values, write=lambda m: print(m, file=sys.stderr))
-        if not values.get("id"):
-            proposal = suggest_id(values)
-            answer = input(f"{questions()['id']} [{proposal or ''}]: ").strip()
-            values["id"] = answer or proposal
-    values.setdefault("status", "active")
-    _text, warnings = add_channel(Path(args.register), values, args.today,
-                                  Path(args.internal) if args.internal else None)
-    emit(warnings, args.format, summary=False)
-    print(_("{register}: added channel '{id}'").format(register=args.register,
-                                                                  id=values.get('id')), file=sys.stderr)
     return 0
 
 
@@ -292,65 +227,10 @@ def _report(args) -> int:
     return report.EXIT_DUE if report.needs_action(groups) else 0
 
 
-def _schema(args) -> int:
-    from ..register.editor import json_schema
-
-    text = json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
-    if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
-    return 0
-
-
-def _init(args) -> int:
-    from .init import ask_missing, summary
-    from .scaffold import Organisation, init
-
-    org = Organisation(args.name, args.website, args.email, args.org_number)
-    if sys.stdin is not None and sys.stdin.isatty():
-        org = ask_missing(org)
-    print(summary(init(args.dir, org)))
-    return 0
-
-
-def _form(args) -> int:
-    from .form import Repository, write_form
-
-    register = args.register or (DEFAULT_REGISTER if Path(DEFAULT_REGISTER).is_file() else None)
-    _needs_a_file(register or "", "form")
-    repo = None
-    if args.repo:
-        repo = Repository(args.repo, args.gitlab or "gitlab" in args.repo.lower(), args.branch,
-                          args.path or Path(register or DEFAULT_REGISTER).name)
-    out = write_form(args.output, register, args.today, repo)
-    print(_("wrote {out}: open it in a web browser").format(out=out), file=sys.stderr)
-    return 0
-
-
-def _split(args) -> int:
-    from .split import split_file
-
-    _needs_a_file(args.register, "split")
-    moved, target = split_file(Path(args.register), Path(args.internal) if args.internal else None)
-    print(_("{register}: moved the internal facts of {n} channel(s) to {file}; keep that file out of the public "
-            "repository").format(register=args.register, n=moved, file=target), file=sys.stderr)
-    return 0
-
-
-def _docs(args) -> int:
-    from ..register.editor import field_docs_markdown
-
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(field_docs_markdown() + "\n", encoding="utf-8")
-    print(_("wrote {output}").format(output=args.output), file=sys.stderr)
-    return 0
-
-
-COMMANDS = {"build": _build, "check": _check, "import": _import, "diff": _diff, "fmt": _fmt, "new": _new,
-            "serve": _serve, "schema": _schema, "docs": _docs, "form": _form, "report": _report, "init": _init,
-            "split": _split}
+COMMANDS = {"build": _build, "check": _check, "import": _import, "diff": _diff, "serve": _serve, "report": _report,
+            "fmt": writing.fmt, "new": writing.new, "edit": writing.edit, "close": writing.close,
+            "split": writing.split, "init": writing.init, "form": writing.form, "schema": writing.schema,
+            "docs": writing.docs}
 
 
 def _lang_of(argv: list[str]) -> str | None:

@@ -11,9 +11,13 @@ at its canonical place, after checking that the resulting register is valid.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
+import os
 import re
+import stat
+import tempfile
 from pathlib import Path
 
 from ruamel.yaml import YAML
@@ -23,11 +27,10 @@ from ruamel.yaml.error import YAMLError
 from ..errors import Diagnostic, RegisterInvalid, UsageError, file_diagnostic
 from ..i18n import _
 from ..register.addresses import clean_register_addresses
-from ..register.internal import INTERNAL_FIELDS, default_path
-from ..register.loader import load
 from ..register.read import parse_bytes, read_bytes
 from ..register.schema import table
 from ..site.swedish import sv_key
+from .spacing import space_entries
 
 SECTIONS = ("organisation", "policy", "channels", "party_channels")
 
@@ -92,75 +95,114 @@ def canonicalise(data: CommentedMap) -> None:
                   if isinstance(p, dict) else (("", ""), "", ""))
 
 
-def load_rt(path: Path) -> tuple[CommentedMap, str]:
+def newline_of(raw: bytes) -> str:
+    """The line ending a file mostly uses: ``"\\r\\n"`` when most of its lines end so, else ``"\\n"``."""
+    crlf = raw.count(b"\r\n")
+    return "\r\n" if crlf and crlf * 2 >= raw.count(b"\n") else "\n"
+
+
+def load_rt(path: Path) -> tuple[CommentedMap, bytes, str]:
+    """Read a register for a round trip.
+
+    Returns:
+        (the ruamel.yaml round-trip map, the file's bytes, its line ending ``"\\n"`` or
+        ``"\\r\\n"`` (:func:`newline_of`)). The map is read from the text with a byte-order
+        mark removed and every line ending made ``"\\n"``; :func:`encode` puts the ending back.
+
+    Raises:
+        RegisterSyntaxError: the file cannot be read or is not safe YAML (checked by the one
+            reader, :func:`kanalregister.register.read.parse_bytes`, first).
+        RegisterInvalid: the file is not a mapping.
+    """
     raw = read_bytes(path)
     doc = parse_bytes(raw, str(path))  # the safe loader's checks first (tags, aliases, duplicates…)
     if not isinstance(doc.data, dict):
         raise RegisterInvalid([Diagnostic(str(path), 1, 1, "error", "schema.root", "",
                                           _("the register must be a mapping"))])
-    text = raw.decode("utf-8-sig")
+    text = raw.decode("utf-8-sig").replace("\r\n", "\n")
     try:
-        return _yaml().load(text), text
+        return _yaml().load(text), raw, newline_of(raw)
     except YAMLError as exc:  # pragma: no cover - the safe loader has already refused such files
         raise UsageError([file_diagnostic(str(path), "yaml.syntax", str(exc))]) from None
 
 
 def dump(data: CommentedMap) -> str:
-    """Serialise a round-trip register to text."""
+    """Serialise a round-trip register to text (lines end in ``"\\n"``)."""
     buf = io.StringIO()
     _yaml().dump(data, buf)
     return buf.getvalue()
 
 
-def format_register(path: Path) -> tuple[str, str]:
-    """Return (original text, canonical text) of the register at ``path``.
+def encode(text: str, newline: str = "\n") -> bytes:
+    """``text`` (lines ending in ``"\\n"``) as UTF-8 bytes without a byte-order mark, every
+    line ending in ``newline``."""
+    if newline != "\n":
+        text = text.replace("\r\n", "\n").replace("\n", newline)
+    return text.encode("utf-8")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace the file at ``path`` with ``data`` in one step: a temporary file beside it,
+    flushed to disk, then renamed over it; the file keeps its permission bits. On any
+    failure the file is as it was and the temporary file is removed.
+
+    Raises:
+        OSError: the folder cannot be written (the CLI reports it as a diagnostic).
+    """
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def format_register(path: Path) -> tuple[bytes, bytes]:
+    """Return (the file's bytes, its canonical bytes) for the register at ``path``.
+
+    The canonical form keeps the file's line ending (:func:`newline_of`: a file of CRLF
+    lines stays CRLF, a mixed file takes the ending most of its lines have), the blank
+    lines between entries and every comment, and has no byte-order mark.
 
     Raises:
         RegisterSyntaxError: the file is not safe YAML (nothing is formatted).
     """
-    data, text = load_rt(Path(path))
+    data, raw, newline = load_rt(Path(path))
     canonicalise(data)
     clean_register_addresses(data)  # issue 18 point 5: tracking parameters go (register.addresses)
-    return text, dump(data)
+    return raw, encode(space_entries(dump(data), raw.decode("utf-8-sig").replace("\r\n", "\n")), newline)
 
 
-# --- new ------------------------------------------------------------------------------------
+def format_notes(before: bytes, after: bytes) -> list[str]:
+    """What ``fmt`` changes besides the text a diff shows: the byte-order mark and line endings."""
+    notes = []
+    if before.startswith(b"\xef\xbb\xbf"):
+        notes.append(_("the byte-order mark at the start of the file is removed"))
+    crlf, lf = before.count(b"\r\n"), before.count(b"\n") - before.count(b"\r\n")
+    if crlf and lf:
+        notes.append(_("the file mixes line endings ({crlf} CRLF, {lf} LF): every line will end in {nl}").format(
+            crlf=crlf, lf=lf, nl="CRLF" if after.count(b"\r\n") else "LF"))
+    return notes
 
-def questions() -> dict[str, str]:
-    """The aktivitetsplan questions (Gullspång Bilaga 1, Botkyrka) asked by ``new``: field →
-    question, in the language of messages."""
-    return {
-        "platform": _("1. Which social medium is it? (facebook, instagram, x, youtube, linkedin, …)"),
-        "url": _("2. Web address of the account (https://…)"),
-        "department": _("3a. Which förvaltning or company is responsible?"),
-        "unit": _("3b. Which unit or department? (optional)"),
-        "purpose": _("4a. Describe the purpose of the channel"),
-        "target_groups": _("4b. Who are the target groups? (separate with semicolons)"),
-        "administrators": _("5. Administrators, at least two: 'Name, e-mail, phone' (separate people with "
-                            "semicolons)"),
-        "substitute": _("6. Substitute during absence: 'Name, e-mail, phone'"),
-        "monitoring": _("7. How often and when is the account monitored? (e.g. Weekdays, answer within 48 hours)"),
-        "hours_per_week": _("8. Estimated working time, hours per week"),
-        "id": _("Id of the channel (lower-case letters, digits and hyphens)"),
-        "name": _("Name of the account as shown on the platform"),
-        "handle": _("User name on the platform, without @ (optional)"),
-        "responsible_role": _("Account owner's role (kontoansvarig; not a person)"),
-        "contact_email": _("Contact address: a function mailbox"),
-        "languages": _("Languages (ISO codes, separate with semicolons, e.g. sv; en)"),
-        "start_date": _("Start date (YYYY-MM-DD)"),
-        "approved_by": _("Approved by (role, e.g. head of förvaltning)"),
-        "approved_on": _("Approval date (YYYY-MM-DD)"),
-    }
 
+# --- entries: what new, edit and close write ----------------------------------------------
 
 def parse_person(text: str) -> dict:
-    """``"Namn, e-post, telefon"`` → {name, email[, phone]}."""
+    """``"Namn, e-post, telefon"`` → {name, email[, phone]} (str values; empty parts left out)."""
     parts = [p.strip() for p in text.split(",")]
     person = {"name": parts[0]}
     if len(parts) > 1 and parts[1]:
         person["email"] = parts[1]
     if len(parts) > 2 and parts[2]:
-        person["phone"] = parts[2]
+        person["phone"] = ", ".join(parts[2:])
     return person
 
 
@@ -170,112 +212,93 @@ def _flow(d: dict) -> CommentedMap:
     return m
 
 
+def yaml_value(spec, v):
+    """A field's value as it is written into the register: dates as dates and numbers as
+    numbers when the text is one (``"2026-12-01"``, ``"3"``), else the text as given, so that
+    the one checker (:class:`kanalregister.register.fields.Checker`) reports what is wrong
+    with it; lists and people in flow style."""
+    if spec.type == "list":
+        seq = CommentedSeq([str(x) for x in v] if isinstance(v, (list, tuple)) else [str(v)])
+        seq.fa.set_flow_style()
+        return seq
+    if spec.type == "array":
+        return CommentedSeq([_flow(p) for p in v])
+    if spec.type == "object":
+        return _flow(v)
+    if isinstance(v, (dt.date, int, float)) and not isinstance(v, bool):
+        return v
+    text = str(v).strip()
+    if spec.type == "date":
+        with contextlib.suppress(ValueError):
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                return dt.date.fromisoformat(text)
+    elif spec.type == "number":
+        with contextlib.suppress(ValueError):
+            return float(text) if "." in text else int(text)
+    return text
+
+
 def build_entry(values: dict) -> CommentedMap:
-    """Turn answered questions (field → str / list / person dicts) into a channel map in schema order."""
+    """Turn answers (field → str / list / person dicts) into a channel map in schema order
+    (:func:`yaml_value` for each); empty answers are left out. Raises nothing."""
     entry = CommentedMap()
     for f in table("channel").fields:
         v = values.get(f.name)
         if v in (None, "", [], ()):
             continue
-        if f.type == "list":
-            seq = CommentedSeq(list(v))
-            seq.fa.set_flow_style()
-            entry[f.name] = seq
-        elif f.type == "array":
-            entry[f.name] = CommentedSeq([_flow(p) for p in v])
-        elif f.type == "object":
-            entry[f.name] = _flow(v)
-        elif f.type == "date":
-            entry[f.name] = v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))
-        elif f.type == "number":
-            entry[f.name] = float(v) if "." in str(v) else int(v)
-        else:
-            entry[f.name] = str(v)
+        entry[f.name] = yaml_value(f, v)
     return entry
 
 
-def add_channel(path: Path, values: dict, today: dt.date | None = None,
-                internal: Path | None = None) -> tuple[str, list[Diagnostic]]:
-    """Add a channel to the register at ``path`` without disturbing the rest of the file.
+def channel_key(c) -> tuple:
+    """The order ``fmt`` gives channels: förvaltning (Swedish order), then id."""
+    return (sv_key(_s(c.get("department"))), _s(c.get("id"))) if isinstance(c, dict) else (("", ""), "")
 
-    Args:
-        path: the register.
-        values: field → value (strings; lists for list fields; person dicts).
-        today: for the policy's date rules.
-        internal: the internal file (default: the one beside the register, when it exists;
-            :mod:`kanalregister.register.internal`). When there is one, the internal answers
-            (administrators, ersättare, …) go into it under the channel's id, never into the
-            register; both files are written only when both stay valid.
 
-    Returns:
-        (the new register text, warnings). The file is written only when the result is valid.
-
-    Raises:
-        RegisterInvalid: the new entry (or the register) has errors; nothing is written.
-    """
-    path = Path(path)
-    data, _text = load_rt(path)
-    try:
-        entry = build_entry(values)
-    except ValueError as exc:
-        raise RegisterInvalid([file_diagnostic("new", "new.value", _("bad value: {exc}").format(exc=exc))]) from None
+def insert_channel(data: CommentedMap, entry: CommentedMap) -> int:
+    """Insert ``entry`` into ``data["channels"]`` where ``fmt`` would put it (before the first
+    channel that sorts after it); return its index. Makes the list when there is none."""
     channels = data.get("channels")
     if not isinstance(channels, CommentedSeq):
         channels = CommentedSeq()
         data["channels"] = channels
-    key = (sv_key(_s(entry.get("department"))), _s(entry.get("id")))
-    pos = len(channels)
-    for i, c in enumerate(channels):
-        if isinstance(c, dict) and (sv_key(_s(c.get("department"))), _s(c.get("id"))) > key:
-            pos = i
-            break
+    key = channel_key(entry)
+    pos = next((i for i, c in enumerate(channels) if channel_key(c) > key), len(channels))
     channels.insert(pos, entry)
-    internal = internal or (default_path(path) if default_path(path).is_file() else None)
-    inner_text = None
-    if internal is not None:
-        inner, _old = load_rt(Path(internal))
-        if not isinstance(inner.get("channels"), CommentedMap):
-            inner["channels"] = CommentedMap()
-        facts = CommentedMap((k, entry.pop(k)) for k in list(entry) if k in INTERNAL_FIELDS)
-        inner["channels"][str(entry.get("id"))] = facts
-        inner_text = dump(inner)
-    new_text = dump(data)
-    result = load(new_text.encode(), today, name=str(path),
-                  internal=(str(internal), inner_text.encode()) if internal is not None else None).result
-    if result.errors:
-        raise RegisterInvalid(result.diagnostics)
-    if internal is not None:
-        Path(internal).write_text(inner_text, encoding="utf-8")
-    path.write_text(new_text, encoding="utf-8")
-    return new_text, [d for d in result.diagnostics if d.severity == "warning"]
+    return pos
 
 
-def ask(fields: list[str], values: dict, read=input, write=print) -> dict:
-    """Ask the aktivitetsplan questions for every field in ``fields`` missing from ``values``."""
-    out = dict(values)
-    asked = questions()
-    for name in fields:
-        if out.get(name) not in (None, "", []):
-            continue
-        answer = read(asked.get(name, name) + ": ").strip()
-        if not answer:
-            continue
-        if name in ("target_groups", "languages"):
-            out[name] = [a.strip() for a in answer.split(";") if a.strip()]
-        elif name == "administrators":
-            out[name] = [parse_person(a) for a in answer.split(";") if a.strip()]
-        elif name == "substitute":
-            out[name] = parse_person(answer)
-        else:
-            out[name] = answer
-    return out
+def find_channel(data: CommentedMap, channel_id: str, file: str) -> tuple[int, CommentedMap]:
+    """(index, map) of the channel with id ``channel_id``.
+
+    Raises:
+        UsageError: there is no such channel (with the nearest id as a hint).
+    """
+    channels = data.get("channels")
+    for i, c in enumerate(channels if isinstance(channels, CommentedSeq) else ()):
+        if isinstance(c, CommentedMap) and _s(c.get("id")) == channel_id:
+            return i, c
+    ids = [_s(c.get("id")) for c in channels or () if isinstance(c, dict)]
+    import difflib
+
+    close = difflib.get_close_matches(channel_id, ids, n=1)
+    raise UsageError([file_diagnostic(file, "edit.no-channel", _("there is no channel with id '{id}'").format(
+        id=channel_id), _("did you mean '{id}'?").format(id=close[0]) if close else None)])
 
 
-def suggest_id(values: dict) -> str | None:
-    """An id from the unit or department and the platform, e.g. ``biblioteken-instagram``."""
-    base = values.get("unit") or values.get("department")
-    if not base or not values.get("platform"):
-        return None
-    from .importer import slug
+_PLACE = re.compile(r"channels\[(\d+)\](?: \(line \d+\))?")
 
-    return re.sub(r"-+", "-", f"{slug(base)[:40]}-{values['platform']}").strip("-")
+
+def name_channels(message: str, ids: list) -> str:
+    """``message`` with each ``channels[i] (line n)`` replaced by the channel's id: the lines
+    are those of a text the user has not seen (``ids``: the ids in that text's order)."""
+    def name(m):
+        i = int(m.group(1))
+        return _("the channel '{id}'").format(id=ids[i]) if i < len(ids) else m.group(0)
+
+    return _PLACE.sub(name, message)
+
+
+def entry_text(entry: CommentedMap) -> str:
+    """One channel entry as it is written in the register (``  - id: …`` lines)."""
+    return "".join(dump(CommentedMap(channels=CommentedSeq([entry]))).splitlines(True)[1:])

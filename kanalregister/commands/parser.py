@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from .. import __version__
+from ..errors import UsageError, file_diagnostic
 from ..i18n import LANGUAGES, _
 from ..register.schema import table
 
@@ -168,6 +169,8 @@ def make_parser() -> argparse.ArgumentParser:
     internal_opt(n)
     n.add_argument("--interactive", "-i", action="store_true",
                    help=_("ask for every missing answer (default when standard input is a terminal)"))
+    n.add_argument("--resume", action="store_true",
+                   help=_("continue with the answers kept from an earlier run that was stopped"))
     n.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help=_("date for the policy's date rules"))
     n.add_argument("--format", choices=("text", "github", "json"), default="text", help=_("how to print problems"))
     for spec in table("channel").fields:
@@ -179,6 +182,35 @@ def make_parser() -> argparse.ArgumentParser:
         else:
             n.add_argument(flag, metavar="VALUE", help=f"{spec.title}: {spec.description}"
                            + (" ('Namn, e-post, telefon')" if spec.type == "object" else ""))
+
+    ed = add("edit", help=_("change one field of one channel, keeping comments and layout"),
+             description=_("Set FIELD of the channel ID to VALUE (lists separated by semicolons, people as "
+                           "'Name, e-mail, phone'; an empty VALUE removes an optional field). The register "
+                           "is written only when the change passes the checks; comments, layout and line "
+                           "endings are kept."))
+    ed.add_argument("id", metavar="ID", help=_("the channel's id"))
+    ed.add_argument("field", metavar="FIELD", help=_("the field, e.g. purpose (see docs/fields.md)"))
+    ed.add_argument("value", metavar="VALUE", help=_("the new value"))
+    ed.add_argument("--note", metavar="TEXT",
+                    help=_("a public change note for the change log (sets change_note and last_changed)"))
+    ed.add_argument("--register", "-r", default=DEFAULT_REGISTER, metavar="FILE", help=_("the register file"))
+    ed.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help=_("date for the policy's date rules"))
+    ed.add_argument("--format", choices=("text", "github", "json"), default="text", help=_("how to print problems"))
+
+    cl = add("close", help=_("close a channel: status, closing date, reason, successor, final screenshot"),
+             description=_("Close the channel ID in one step: status closed, the closing date, the reason "
+                           "in the change log, the successor, and the date of the final screenshot the "
+                           "policy asks for. The register is written only when the result passes the "
+                           "checks; comments, layout and line endings are kept."))
+    cl.add_argument("id", metavar="ID", help=_("the channel's id"))
+    cl.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help=_("the closing date (default: today)"))
+    cl.add_argument("--reason", metavar="TEXT", help=_("why it closes; shown in the public change log"))
+    cl.add_argument("--successor", metavar="ID", help=_("the id of the channel that replaces it"))
+    cl.add_argument("--archived", type=_date, metavar="YYYY-MM-DD",
+                    help=_("the date the final screenshot was archived (last_archived)"))
+    cl.add_argument("--register", "-r", default=DEFAULT_REGISTER, metavar="FILE", help=_("the register file"))
+    cl.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help=_("date for the policy's date rules"))
+    cl.add_argument("--format", choices=("text", "github", "json"), default="text", help=_("how to print problems"))
 
     sv = add("serve", help=_("preview the site locally, rebuilding on changes"),
                         description=_("Build, serve the output folder on http://127.0.0.1:PORT/ and rebuild when the "
@@ -260,3 +292,11 @@ def make_parser() -> argparse.ArgumentParser:
     dc.add_argument("--output", "-o", type=Path, default=Path("docs/fields.md"), metavar="FILE",
                     help=_("where to write (default docs/fields.md)"))
     return p
+
+
+def needs_a_file(register: str, command: str) -> None:
+    """Refuse ``-`` (standard input) for a command that needs the register as a file."""
+    if register == "-":
+        raise UsageError([file_diagnostic("-", "usage.stdin",
+                                          _("'{command}' needs the register as a file").format(command=command),
+                                          _("name the file with --register, e.g. --register channels.yaml"))])
