@@ -119,7 +119,7 @@ def test_new_interactive_asks_the_aktivitetsplan_questions(tmp_path):
     p = subprocess.run([sys.executable, str(ROOT / "build.py"), "new", "--lang", "sv", "-i", "-r", str(path), "--today",
                         TODAY.isoformat()], input=answers, capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr
-    assert "4a. Describe the purpose" in p.stdout + p.stderr
+    assert "4a. Beskriv syftet med kanalen" in p.stdout + p.stderr
     reg = validate(read_register(path), TODAY).register
     c = next(c for c in reg.channels if c.platform == "youtube")
     assert c.id == "kulturhuset-youtube"

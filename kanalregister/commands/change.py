@@ -27,7 +27,8 @@ from ..i18n import _
 from ..register.fields import suggest
 from ..register.loader import load
 from ..register.schema import table
-from .edit import dump, encode, find_channel, load_rt, name_channels, parse_person, write_atomic, yaml_value
+from .edit import (dump, encode, find_channel, load_rt, name_channels, parse_person, relative_path, write_atomic,
+                   yaml_value)
 
 
 @dataclass
@@ -104,9 +105,9 @@ def _apply(path: Path, channel_id: str, today: dt.date, change) -> Changed:
     for d in after.diagnostics:
         if d.code == "schema.unique" and f"{own} " in d.message:  # the other channel is the one reported
             d = Diagnostic(d.file, d.line, d.col, d.severity, d.code, own + "." + d.path.rsplit(".", 1)[-1],
-                           name_channels(d.message.replace(own, d.path.rsplit(".", 1)[0]), ids), d.hint)
-        if d.path == own or d.path.startswith((own + ".", own + "[")):
-            rel = d.path[len(own):].lstrip(".")
+                           name_channels(d.message.replace(own, d.path.rsplit(".", 1)[0].split(" (")[0]), ids), d.hint)
+        rel = relative_path(d.path, own)
+        if rel is not None:
             d = Diagnostic(str(path), 0, 0, d.severity, d.code, f"{label}: {rel}" if rel else label,
                            name_channels(d.message, ids), d.hint)
             (blocking if d.severity == "error" else warnings).append(d)

@@ -286,7 +286,7 @@ def find_channel(data: CommentedMap, channel_id: str, file: str) -> tuple[int, C
         id=channel_id), _("did you mean '{id}'?").format(id=close[0]) if close else None)])
 
 
-_PLACE = re.compile(r"channels\[(\d+)\](?: \(line \d+\))?")
+_PLACE = re.compile(r"channels\[(\d+)\](?: \([a-z0-9][a-z0-9-]*\))?(?: \(line \d+\))?")
 
 
 def name_channels(message: str, ids: list) -> str:
@@ -302,3 +302,15 @@ def name_channels(message: str, ids: list) -> str:
 def entry_text(entry: CommentedMap) -> str:
     """One channel entry as it is written in the register (``  - id: …`` lines)."""
     return "".join(dump(CommentedMap(channels=CommentedSeq([entry]))).splitlines(True)[1:])
+
+
+def relative_path(path: str, own: str) -> str | None:
+    """The part of a diagnostic's ``path`` below the channel ``own`` (``"channels[3]"``):
+    ``"channels[3] (bibliotek-tiktok).administrators[1]"`` → ``"administrators[1]"``,
+    ``own`` itself → ``""``; None for a path about anything else."""
+    if path != own and not path.startswith((own + ".", own + "[", own + " (")):
+        return None
+    rest = path[len(own):]
+    if rest.startswith(" ("):
+        rest = rest[rest.find(")") + 1:] if ")" in rest else ""
+    return rest.lstrip(".")

@@ -43,6 +43,7 @@ from .edit import (
     load_rt,
     name_channels,
     newline_of,
+    relative_path,
     write_atomic,
 )
 from .importer import slug
@@ -133,15 +134,14 @@ class Draft:
         own, inner = f"channels[{pos}]", f"channels.{values.get('id')}."
         found = []
         for d in res.diagnostics:
-            if d.path == own or d.path.startswith((own + ".", own + "[", own + " (")):
-                rel = d.path[len(own):].split(".", 1)[1] if "." in d.path[len(own):] else ""
-            elif d.file == str(self.internal) and d.path.startswith(inner):
+            rel = relative_path(d.path, own)
+            if rel is None and d.file == str(self.internal) and d.path.startswith(inner):
                 rel = d.path[len(inner):]
-            elif d.code == "schema.unique" and f"{own} " in d.message:  # the other channel came later
+            elif rel is None and d.code == "schema.unique" and f"{own} " in d.message:  # the other came later
                 rel = d.path.rsplit(".", 1)[-1]
                 d = Diagnostic(d.file, 0, 0, d.severity, d.code, rel, name_channels(
-                    d.message.replace(own, d.path.rsplit(".", 1)[0]), ids), d.hint)
-            else:
+                    d.message.replace(own, d.path.rsplit(".", 1)[0].split(" (")[0]), ids), d.hint)
+            if rel is None:
                 continue
             name = rel.split(".")[0].split("[")[0]
             if fields is None or name in fields:

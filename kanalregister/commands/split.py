@@ -32,7 +32,8 @@ from ..errors import UsageError, file_diagnostic
 from ..i18n import _
 from ..register.internal import INTERNAL_FIELDS, default_path
 from ..register.loader import load
-from .edit import dump, load_rt
+from .edit import dump, encode, load_rt, write_atomic
+from .spacing import space_entries
 
 HEADER = ("Interna uppgifter om kanalerna i förteckningen: administratörer, ersättare, anteckningar,\n"
           "granskning och aktivitet. Publiceras aldrig. Förvara filen i ett internt förråd, som en\n"
@@ -137,17 +138,18 @@ def split_file(register: Path, internal: Path | None = None) -> tuple[int, Path]
                                           _("the internal file exists already; split never overwrites it"),
                                           _("move the remaining internal fields into it by hand, or name another "
                                             "file with --internal"))])
-    data, before_text = load_rt(register)
+    data, raw, newline = load_rt(register)
+    before_text = raw.decode("utf-8-sig").replace("\r\n", "\n")
     inner = move_internal(data)
     n = len(inner["channels"])
     if not n:
         raise UsageError([file_diagnostic(str(register), "split.nothing",
                                           _("the register holds no internal facts; there is nothing to move"))])
-    public, private = dump(data), dump(inner)
+    public, private = space_entries(dump(data), before_text), dump(inner)
     _same_register(register, before_text, public, private, target)
-    _write_new(target, private)
+    _write_new(target, encode(private, newline).decode("utf-8"))
     try:
-        _replace(register, public)
+        write_atomic(register, encode(public, newline))
     except BaseException:
         target.unlink()
         raise
@@ -188,16 +190,3 @@ def _write_new(path: Path, text: str) -> None:
     finally:
         os.unlink(tmp)
 
-
-def _replace(path: Path, text: str) -> None:
-    """Replace ``path`` by ``text`` in one step (a temporary file renamed over it), keeping its mode."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, os.stat(path).st_mode & 0o7777)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

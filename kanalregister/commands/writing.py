@@ -67,7 +67,7 @@ def new(args) -> int:
     return 0
 
 
-def changed(args, changed) -> int:
+def report_change(args, changed) -> int:
     emit(changed.warnings, args.format, summary=False)
     if changed.old_errors:
         print(_("{file}: channel '{id}': set {fields}; the change passes the checks, but the register has "
@@ -85,7 +85,7 @@ def edit(args) -> int:
     from .change import edit_field
 
     needs_a_file(args.register, "edit")
-    return changed(args, edit_field(Path(args.register), args.id, args.field, args.value,
+    return report_change(args, edit_field(Path(args.register), args.id, args.field, args.value,
                                      args.today or dt.date.today(), args.note))
 
 
@@ -95,7 +95,7 @@ def close(args) -> int:
     needs_a_file(args.register, "close")
     changed = close_channel(Path(args.register), args.id, args.today or dt.date.today(), args.date, args.reason,
                             args.successor, args.archived)
-    changed(args, changed)
+    report_change(args, changed)
     print(screenshot_reminder(), file=sys.stderr)
     return 0
 
