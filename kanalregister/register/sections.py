@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from . import policy
 from .fields import Checker, clip, describe
+from .identity import account_key
 from .read import Document, LocDict, LocList
 from .schema import table
 
@@ -104,9 +105,13 @@ def check_unique(ck: Checker, seen: dict, row: dict, pos, path: str) -> bool:
 
 
 def unique_key(field: str, value: str) -> str:
-    """Key under which uniqueness is checked: ids and URLs compare without case, URLs also
-    without a trailing slash or ``www.`` (two spellings of one account are one account)."""
-    v = value.lower()
+    """Key under which uniqueness is checked (str): ids compare without case; a URL by the
+    account it names (:func:`kanalregister.register.identity.account_key`: two spellings of one
+    account are one account, ``youtube.com/c/NAME`` and ``youtube.com/@NAME`` too), and an
+    address that names no account by its text without case, trailing slash or ``www.``."""
     if field == "url":
-        v = v.rstrip("/").replace("://www.", "://", 1)
-    return v
+        key = account_key(value)
+        if key is not None:
+            return key
+        return value.lower().rstrip("/").replace("://www.", "://", 1)
+    return value.lower()

@@ -28,7 +28,7 @@ from ..register.model import Channel, Event, Organisation, PartyChannel, Registe
 from .content import ContentPage, content_line, load_content, markdown_text
 from .swedish import date_sv, sv_key
 from .templating import make_env
-from .verify import verify_data
+from .verify import verify_data, verify_script
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -271,8 +271,11 @@ class Renderer:
             act = active()
             keys = name_keys()
             return self._render("verify.html", "kontrollera.html", active=sorted(act, key=lambda c: keys[c.id]),
-                                data=verify_data(reg, self.keys, self.rows if self.keys is not None else None),
                                 example_handle=next((c.handle for c in act if c.handle), "kommunen"))
+
+        def verify_js():
+            return Page("kontrollera-data.js",
+                        verify_script(verify_data(reg, self.keys, self.rows if self.keys is not None else None)))
 
         jobs = [
             ("index.html", index),
@@ -285,6 +288,7 @@ class Renderer:
             ("andringslogg.xml", lambda: self._render("atom.xml", "andringslogg.xml", events=log()[:200],
                                                       feed_id=_feed_id(reg), entry_id=_entry_id)),
             ("kontrollera.html", verify),
+            ("kontrollera-data.js", verify_js),
             ("tillganglighet.html", lambda: self._render("accessibility.html", "tillganglighet.html")),
             ("forteckning-fragment.html", lambda: self._render("fragment.html", "forteckning-fragment.html",
                                                                groups=groups())),
