@@ -107,7 +107,7 @@ def test_common_parts_on_every_page(demo_site):
         footer_links = {a["href"].split("/")[-1] for a in page.select("footer nav a")}
         assert {"index.html", "partier.html", "avslutade.html", "allmanna-handlingar.html"} <= footer_links
         for script in page.find_all("script"):  # only our own files, and inert JSON data
-            assert script.get("src", "").rsplit("/", 1)[-1] in ("filter.js", "verify.js") or (
+            assert script.get("src", "").rsplit("/", 1)[-1] in ("filter.js", "verify.js", "kontrollera-data.js") or (
                 script.get("type") == "application/json" and not script.get("src")), script
         assert page.find("meta", attrs={"http-equiv": "Content-Security-Policy"})
         assert "Exempeldata" in _text(page.select_one(".example-banner"))

@@ -56,37 +56,37 @@ def verify_data(reg: Register, keys: dict | None = None, rows: BlockStore | None
     """The JSON of ``kontrollera-data.js`` (safe inside a script: ``<``, ``>``, ``&`` escaped).
 
     Holds only public fields: for each channel its id, name, platform, förvaltning, unit,
-    contact, status, closing date (Swedish text) and ``keys``, a list of
-    ``[identity key, the registered address]`` (:func:`channel_keys`); for each party
+    contact, status, closing date (Swedish text; a field without a value is left out), its
+    ``addresses`` (url, then aliases) and ``keys``, a list of ``[identity key, index of the
+    address it is the key of]`` (:func:`channel_keys`); for each party
     channel its party, platform and keys; the organisation (name, e-mail, phone, register
     keeper); the identity table; the answer's texts. The text is that of one
     ``json.dumps(…, sort_keys=True)``, put together from per-channel parts so that ``rows`` (a
     :class:`kanalregister.cache.BlockStore`) can keep blocks of them between builds, keyed by the
     channels' digests in ``keys`` (id → digest).
     """
-    def pairs(url, aliases, handle) -> list:
+    def pairs(url, aliases, handle) -> tuple[list, list]:
+        addresses = [url, *aliases]
         out = []
-        addresses = (url, *aliases)
         for k in channel_keys(url, aliases, handle):
-            if k.startswith("handle:"):
-                out.append([k, url])
-            else:
-                out.append([k, next(a for a in addresses if channel_keys(a) == [k])])
-        return out
+            at = 0 if k.startswith("handle:") else next(i for i, a in enumerate(addresses) if channel_keys(a) == [k])
+            out.append([k, at])
+        return addresses, out
 
     def one(c) -> str:
-        return _dumps({"id": c.id, "name": c.name, "platformLabel": c.platform_label,
-                       "keys": pairs(c.url, c.aliases, c.handle), "department": c.department,
-                       "unit": c.unit, "contact": c.contact_email, "status": c.status,
-                       "closing": date_sv(c.closing_date) if c.closing_date else None})
+        addresses, ks = pairs(c.url, c.aliases, c.handle)
+        row = {"id": c.id, "name": c.name, "platformLabel": c.platform_label, "addresses": addresses, "keys": ks,
+               "department": c.department, "unit": c.unit, "contact": c.contact_email,
+               "status": c.status, "closing": date_sv(c.closing_date) if c.closing_date else None}
+        return _dumps({k: v for k, v in row.items() if v is not None})
 
     key_of = keys.__getitem__ if keys is not None else None
     channels = memo_join(reg.channels, lambda c: key_of(c.id), rows, "verify.json", one, ",") \
         if key_of is not None and rows is not None else ",".join(one(c) for c in reg.channels)
     o = reg.organisation
     org = _dumps({"name": o.name, "email": o.email, "phone": o.phone, "keeper": o.register_keeper})
-    parties = _dumps([{"party": p.party, "keys": pairs(p.url, (), None), "platformLabel": p.platform_label}
-                      for p in reg.party_channels])
+    parties = _dumps([{"party": p.party, "addresses": [p.url], "keys": pairs(p.url, (), None)[1],
+                       "platformLabel": p.platform_label} for p in reg.party_channels])
     return ('{"channels":[' + channels + '],"identity":' + _dumps(table()) + ',"org":' + org
             + ',"parties":' + parties + ',"texts":' + _dumps(answer_texts()) + "}")
 

@@ -129,7 +129,7 @@
   function build(data) {
     var index = {};
     function add(pair, entry) {
-      (index[pair[0]] = index[pair[0]] || []).push({kind: entry.kind, item: entry.item, address: pair[1]});
+      (index[pair[0]] = index[pair[0]] || []).push({kind: entry.kind, item: entry.item, address: entry.item.addresses[pair[1]]});
     }
     data.channels.forEach(function (c) {
       var entry = {kind: c.status === "active" ? "official" : "closed", item: c};
