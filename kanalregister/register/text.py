@@ -103,3 +103,10 @@ def lookalike(value: str) -> str | None:
         return (f"mixes Latin and {', '.join(s.capitalize() for s in other)} letters, as look-alike fake names "
                 f"do: '{ch}' (U+{ord(ch):04X} {unicodedata.name(ch, '?')}) is character {i + 1}")
     return None
+
+
+def slug(text: str) -> str:
+    """ASCII id part from any text: ``"Växjö kommun"`` → ``"vaxjo-kommun"`` (never empty)."""
+    t = unicodedata.normalize("NFKD", text)
+    t = "".join(ch for ch in t if not unicodedata.combining(ch)).lower()
+    return re.sub(r"[^a-z0-9]+", "-", t).strip("-") or "x"
