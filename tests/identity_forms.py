@@ -52,6 +52,10 @@ def parse(key: str) -> tuple[str, str, str]:
 def forms(key: str) -> list[str]:
     """Addresses that name the account of ``key`` (empty when the table above has no forms)."""
     ns, kind, v = parse(key)
+    if kind == "site":  # a website or blog on a host of its own: the host names it
+        return [f"https://{ns}/", f"https://www.{ns}", f"http://{ns.upper()}/"]
+    if kind == "path":
+        return [f"https://{ns}/{v}", f"https://www.{ns}/{v}/"]
     templates = FORMS.get((ns, kind), [])
     user, _, host = v.partition("@")
     return [t.format(v=v, V=v.upper() if kind not in ("channel", "did") else v, q=quote(v.upper()),
@@ -67,6 +71,10 @@ def near_misses(key: str) -> list[str]:
         others = [f"{user}x@{host}", f"{user}@x{host}"] + ([f"{user[:-1]}@{host}"] if len(user) > 1 else [])
     elif kind == "did":
         others = [v + "x"]
+    elif kind == "site":
+        return [f"https://x{ns}/", f"https://{ns}.example/"]
+    elif not v:
+        return []
     else:
         swap = ("a" if v[-1] != "a" else "b")
         others = [v + "x", v[:-1] + swap] + ([v[:-1]] if len(v) > 1 else [])
