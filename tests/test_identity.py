@@ -33,7 +33,8 @@ def js_keys(inputs: list[str]) -> list[str | None]:
     node = shutil.which("node")
     if node is None:
         pytest.fail("node is missing: install nodejs")
-    p = subprocess.run([node, "-e", NODE_RUNNER, str(VERIFY_JS), str(ROOT / "kanalregister" / "register" / "identity.json")],
+    identity = ROOT / "kanalregister" / "register" / "identity.json"
+    p = subprocess.run([node, "-e", NODE_RUNNER, str(VERIFY_JS), str(identity)],
                        input=json.dumps(inputs), capture_output=True, text=True, timeout=120, check=True)
     return json.loads(p.stdout)
 
@@ -45,7 +46,7 @@ def test_python_reads_every_case_of_the_table(text, key):
 
 def test_javascript_reads_every_case_of_the_table_as_python_does():
     got = js_keys([c[0] for c in CASES])
-    assert [(c[0], g) for c, g in zip(CASES, got) if g != c[1]] == []
+    assert [(c[0], g) for c, g in zip(CASES, got, strict=True) if g != c[1]] == []
 
 
 def test_every_platform_of_the_schema_has_its_identity_and_cases():
@@ -135,7 +136,7 @@ def test_every_account_of_the_real_list_in_every_form_in_python_and_javascript(r
     wrong = [(a, k) for a, k in misses if query_key(a) == k]
     assert wrong == []
     js = js_keys([a for a, _ in hits] + [a for a, _ in misses])
-    assert [(a, k, g) for (a, k), g in zip(hits, js) if g != k] == []
-    assert [(a, k) for (a, k), g in zip(misses, js[len(hits):]) if g == k] == []
+    assert [(a, k, g) for (a, k), g in zip(hits, js[:len(hits)], strict=True) if g != k] == []
+    assert [(a, k) for (a, k), g in zip(misses, js[len(hits):], strict=True) if g == k] == []
     # a near miss that names another registered account is that account, never the one it resembles
     assert all(query_key(a) not in real_keys or query_key(a) != k for a, k in misses)

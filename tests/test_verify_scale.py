@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from identity_forms import forms, near_misses
-from test_browser import _axe, AXE, VNU, browser  # noqa: F401 - the browser fixture
+from test_browser import AXE, VNU, _axe, browser  # noqa: F401 - the browser fixture
 from test_golden import build_site
 
 pytestmark = pytest.mark.browser
@@ -114,8 +114,8 @@ def test_every_form_and_near_miss_of_every_account_in_the_browser(browser, serve
     misses = [(m, k) for k in keys for m in near_misses(k)]
     got = pg.evaluate("""list => list.map(a => window.kanalregisterIdentity.queryKey(
                              window.kanalregisterData.identity, a))""", [a for a, _ in hits + misses])
-    assert [(a, k, g) for (a, k), g in zip(hits, got) if g != k] == []
-    assert [(a, k) for (a, k), g in zip(misses, got[len(hits):]) if g == k] == []
+    assert [(a, k, g) for (a, k), g in zip(hits, got[:len(hits)], strict=True) if g != k] == []
+    assert [(a, k) for (a, k), g in zip(misses, got[len(hits):], strict=True) if g == k] == []
     ctx.close()
 
 

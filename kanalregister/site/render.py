@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from ..cache.blocks import BlockStore, memo_join
 from ..errors import Diagnostic, SiteSourceError
+from ..register.identity import channel_keys
 from ..register.model import Channel, Event, Organisation, PartyChannel, Register, change_log
 from .content import ContentPage, content_line, load_content, markdown_text
 from .organisations import is_compact, organisation_slugs
@@ -288,7 +289,9 @@ class Renderer:
             keys = name_keys()
             return self._render("verify.html", "kontrollera.html", active=sorted(act, key=lambda c: keys[c.id]),
                                 compact=is_compact(groups()), groups=groups(), slugs=slugs(),
-                                example_handle=next((c.handle for c in act if c.handle), "kommunen"))
+                                example_handle=next((c.handle for c in act if c.handle
+                                                     and channel_keys(c.url, c.aliases, c.handle)[-1].startswith("handle:")),
+                                                    "kommunen"))
 
         def verify_js():
             return Page("kontrollera-data.js",
