@@ -161,7 +161,8 @@
         fill(T.official, {org: org}), {"class": "verdict-text"}));
       if (isHandle) {
         var platforms = official.map(function (h) { return h.item.platformLabel; });
-        box.appendChild(el("p", fill(T.handleOn, {handle: key.slice(7), platforms: platforms.join(T.and)}), {"class": "platforms"}));
+        var named = platforms.length > 1 ? platforms.slice(0, -1).join(", ") + T.and + platforms[platforms.length - 1] : platforms[0];
+        box.appendChild(el("p", fill(T.handleOn, {handle: key.slice(7), platforms: named}), {"class": "platforms"}));
       }
       var ul = el("ul");
       official.forEach(function (h) {
