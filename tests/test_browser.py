@@ -199,7 +199,7 @@ VARIANTS = [
     ("https://www.faceb00k.com/exempelbykommun", "unknown", None),
     ("@exempeIbykommun", "unknown", None),
     ("https://x.com/exempelby_official", "unknown", None),
-    ("https://www.youtube.com/c/exempelbykommun", "unknown", None),  # the register does not give this form
+    ("https://www.youtube.com/c/exempelbykommun", "official", "kommunen-youtube"),  # /c/, /user/ and @ name one account
     ("https://www.youtube.com/channel/ucx3mp3lbyk0mmun0000exam", "unknown", None),  # channel ids keep their case
     ("https://www.facebook.com/profile.php?id=100064000000002", "unknown", None),
     # issue 16: platforms whose addresses name the account after a fixed word, and other spellings
@@ -220,8 +220,15 @@ VARIANTS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def demo_register():
+    from conftest import DEMO, TODAY, load_register
+
+    return load_register(DEMO, today=TODAY)[0]
+
+
 @pytest.mark.parametrize("query,verdict,channel", VARIANTS, ids=[v[0] for v in VARIANTS])
-def test_verification(page, base_url, query, verdict, channel):
+def test_verification(page, base_url, demo_register, query, verdict, channel):
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(base_url + "kontrollera.html")
@@ -232,16 +239,29 @@ def test_verification(page, base_url, query, verdict, channel):
     assert verdict in answer.get_attribute("class").split()
     text = answer.inner_text()
     links = [a.get_attribute("href") for a in answer.locator("a").all()]
+    c = next((x for x in demo_register.channels if x.id == channel), None)
     if verdict == "official":
         assert text.startswith("Ja: officiellt konto för Exempelby kommun")
         assert f"kanal/{channel}.html" in links
-        assert "Ansvarig:" in text and "Kontakt:" in text
+        # who runs it, the official address that matched, the contact as a link
+        assert f"Drivs av {c.department}" in text
+        matched = answer.locator("a.matched").first.get_attribute("href")
+        assert matched in (c.url, *c.aliases)
+        assert f"mailto:{c.contact_email or demo_register.organisation.email}" in links
+        from kanalregister.register.identity import query_key
+
+        if query_key(query).startswith("handle:"):  # a handle alone: the answer names the platform
+            assert f"officiellt konto på {c.platform_label}" in text and "Klistra in hela adressen" in text
     elif verdict == "unknown":
         assert text.startswith("Finns inte i förteckningen")
         assert "mailto:kommun@exempelby.example" in links
+        assert demo_register.organisation.register_keeper in text  # who keeps the register
         assert (f"kanal/{channel}.html" in links) == (channel is not None)
     elif verdict == "closed":
         assert text.startswith("Nej: kontot är avslutat") and f"kanal/{channel}.html" in links
+        assert "Någon annan kan ha tagit över det" in text
+        retired = answer.locator(".retired-address")
+        assert retired.inner_text() == c.url and c.url not in links  # text, not a link
     else:
         assert "Exempelpartiet" in text and "inte Exempelby kommuns" in text
     assert dialogs == []

@@ -34,11 +34,14 @@ def test_every_real_account_builds_into_the_site_under_its_organisation(real):
     with open(REAL_CSV, encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == 2153
-    page = soup(out / "index.html")
+    # 609 organisations: the index lists them with their channels, each has a page of its own
     by_org: dict[str, set[str]] = {}
-    for section in page.select("section.department"):
-        org = " ".join(section.h2.get_text().split())
-        by_org[org] = {unique_key("url", a["href"]) for a in section.select("td[data-label=Kanal] > a:first-child")}
+    for item in soup(out / "index.html").select("li[data-org]"):
+        org = " ".join(item.select_one("a.org").get_text().split())
+        page = soup(out / item.select_one("a.org")["href"])
+        assert " ".join(page.h1.get_text().split()) == org
+        by_org[org] = {unique_key("url", a["href"]) for a in page.select("td[data-label=Kanal] > a:first-child")}
+        assert by_org[org] == {unique_key("url", a["href"]) for a in item.select("a:not(.org)")}
     assert len(by_org) == 609
     for row in rows:
         url = row["url"]

@@ -107,7 +107,7 @@ def test_common_parts_on_every_page(demo_site):
         footer_links = {a["href"].split("/")[-1] for a in page.select("footer nav a")}
         assert {"index.html", "partier.html", "avslutade.html", "allmanna-handlingar.html"} <= footer_links
         for script in page.find_all("script"):  # only our own files, and inert JSON data
-            assert script.get("src", "").rsplit("/", 1)[-1] in ("filter.js", "verify.js") or (
+            assert script.get("src", "").rsplit("/", 1)[-1] in ("filter.js", "verify.js", "kontrollera-data.js") or (
                 script.get("type") == "application/json" and not script.get("src")), script
         assert page.find("meta", attrs={"http-equiv": "Content-Security-Policy"})
         assert "Exempeldata" in _text(page.select_one(".example-banner"))
@@ -154,12 +154,15 @@ def test_register_text_is_escaped(tmp_path, minimal_text):
         assert "**fet** [länk](javascript:alert(1)) &lt;img src=x onerror=alert(1)&gt;" in html
     verify = soup(tmp_path / "site" / "kontrollera.html")
     scripts = verify.find_all("script")
-    assert len(scripts) == 2  # verify.js and the inert JSON data: nothing escaped out of the data block
+    assert [s.get("src") for s in scripts] == ["kontrollera-data.js", "verify.js"]  # nothing escaped out
     import json as _json
 
-    data = _json.loads(verify.find("script", id="kanaldata").string)
+    script = (tmp_path / "site" / "kontrollera-data.js").read_text(encoding="utf-8")
+    prefix = "window.kanalregisterData = "
+    assert script.startswith(prefix) and script.endswith(";\n")
+    data = _json.loads(script[len(prefix):-2])
     assert "<script>alert(1)</script> & <b>skola</b>" in {c["name"] for c in data["channels"]}
-    assert "</script>" not in verify.find("script", id="kanaldata").string
+    assert "</script>" not in script and "<" not in script
 
 
 def test_channel_page_for_mastodon_has_rel_me(demo_site, demo):

@@ -27,8 +27,17 @@ from ..i18n import _
 from ..register.fields import suggest
 from ..register.loader import load
 from ..register.schema import table
-from .edit import (dump, encode, find_channel, load_rt, name_channels, parse_person, relative_path, write_atomic,
-                   yaml_value)
+from .edit import (
+    dump,
+    encode,
+    find_channel,
+    load_rt,
+    name_channels,
+    parse_person,
+    relative_path,
+    write_atomic,
+    yaml_value,
+)
 
 
 @dataclass

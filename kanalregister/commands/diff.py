@@ -17,6 +17,7 @@ from ..errors import KanalregisterError, UsageError, file_diagnostic
 from ..i18n import _
 from ..register.read import parse_bytes
 from ..register.schema import field_label, table
+from ..register.sections import unique_key
 
 _INTERNAL = {f.name for f in table("channel").fields if f.internal}
 _ORDER = [f.name for f in table("channel").fields]
@@ -64,10 +65,13 @@ def _plain(v):
 
 
 def _rows(data, key: str, ident: str) -> dict:
+    """The rows of the list ``key`` by ``ident``; URLs by the account they name
+    (:func:`kanalregister.register.sections.unique_key`), so a new spelling of one account's
+    address is a change of that account, not a removal and an addition."""
     out = {}
     for row in (data or {}).get(key) or []:
         if isinstance(row, dict) and isinstance(row.get(ident), str):
-            out[row[ident]] = _plain(row)
+            out[unique_key(ident, row[ident]) if ident == "url" else row[ident]] = _plain(row)
     return out
 
 
@@ -104,7 +108,7 @@ def compare(old_data, new_data) -> RegisterDiff:
     d.parties_removed = [op[k] for k in op if k not in np_]
     for k in np_:
         if k in op and op[k] != np_[k]:
-            d.parties_changed[k] = _field_changes(op[k], np_[k])
+            d.parties_changed[np_[k]["url"]] = _field_changes(op[k], np_[k])
     for section, attr in (("organisation", "organisation"), ("policy", "policy")):
         o = _plain((old_data or {}).get(section) or {})
         n = _plain((new_data or {}).get(section) or {})

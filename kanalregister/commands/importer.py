@@ -24,7 +24,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import unicodedata
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +36,7 @@ from ..register.platforms import LABEL_TO_KEY, PLATFORMS
 from ..register.policy import RULES
 from ..register.rules import url_problem
 from ..register.sections import unique_key
+from ..register.text import slug
 
 REQUIRED_COLUMNS = ("org", "url")
 #: The fields a CSV column can give, and the header names (lower case) that give them when
@@ -68,13 +68,6 @@ class ImportResult:
     channels: int
     organisations: int
     findings: list[Diagnostic]
-
-
-def slug(text: str) -> str:
-    """ASCII id part from any text: ``"Växjö kommun"`` → ``"vaxjo-kommun"``."""
-    t = unicodedata.normalize("NFKD", text)
-    t = "".join(ch for ch in t if not unicodedata.combining(ch)).lower()
-    return re.sub(r"[^a-z0-9]+", "-", t).strip("-") or "x"
 
 
 def _q(s: str) -> str:

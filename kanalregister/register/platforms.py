@@ -1,12 +1,16 @@
 """The platforms a channel can be on: display names, the hosts their URLs may use.
 
 The ``platform`` enum in ``schemas/channel.json`` is the list of keys; a test checks that
-every key there has a :class:`Platform` here and vice versa.
+every key there has a :class:`Platform` here and vice versa. The hosts come from the identity
+table (``identity.json``, :func:`kanalregister.register.identity.platform_domains`), which also
+says which address names which account.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from .identity import platform_domains
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,26 +39,26 @@ class Platform:
 
 
 PLATFORMS: dict[str, Platform] = {p.key: p for p in (
-    Platform("facebook", "Facebook", ("facebook.com", "fb.com", "fb.me")),
-    Platform("instagram", "Instagram", ("instagram.com",)),
-    Platform("x", "X (Twitter)", ("x.com", "twitter.com")),
-    Platform("youtube", "YouTube", ("youtube.com", "youtu.be")),
-    Platform("linkedin", "LinkedIn", ("linkedin.com",)),
-    Platform("tiktok", "TikTok", ("tiktok.com",)),
-    Platform("threads", "Threads", ("threads.net", "threads.com")),
-    Platform("bluesky", "Bluesky", ("bsky.app",)),
-    Platform("mastodon", "Mastodon", (), rel_me=True),
-    Platform("flickr", "Flickr", ("flickr.com",)),
-    Platform("vimeo", "Vimeo", ("vimeo.com",)),
-    Platform("github", "GitHub", ("github.com",)),
-    Platform("snapchat", "Snapchat", ("snapchat.com",)),
-    Platform("pinterest", "Pinterest", ("pinterest.com", "pinterest.se")),
-    Platform("soundcloud", "SoundCloud", ("soundcloud.com",)),
-    Platform("slideshare", "SlideShare", ("slideshare.net",)),
-    Platform("tumblr", "Tumblr", ("tumblr.com",)),
-    Platform("weibo", "Weibo", ("weibo.com",)),
-    Platform("spotify", "Spotify", ("spotify.com",)),
-    Platform("blog", "Blogg/webbplats", ()),
+    Platform("facebook", "Facebook", platform_domains("facebook")),
+    Platform("instagram", "Instagram", platform_domains("instagram")),
+    Platform("x", "X (Twitter)", platform_domains("x")),
+    Platform("youtube", "YouTube", platform_domains("youtube")),
+    Platform("linkedin", "LinkedIn", platform_domains("linkedin")),
+    Platform("tiktok", "TikTok", platform_domains("tiktok")),
+    Platform("threads", "Threads", platform_domains("threads")),
+    Platform("bluesky", "Bluesky", platform_domains("bluesky")),
+    Platform("mastodon", "Mastodon", platform_domains("mastodon"), rel_me=True),
+    Platform("flickr", "Flickr", platform_domains("flickr")),
+    Platform("vimeo", "Vimeo", platform_domains("vimeo")),
+    Platform("github", "GitHub", platform_domains("github")),
+    Platform("snapchat", "Snapchat", platform_domains("snapchat")),
+    Platform("pinterest", "Pinterest", platform_domains("pinterest")),
+    Platform("soundcloud", "SoundCloud", platform_domains("soundcloud")),
+    Platform("slideshare", "SlideShare", platform_domains("slideshare")),
+    Platform("tumblr", "Tumblr", platform_domains("tumblr")),
+    Platform("weibo", "Weibo", platform_domains("weibo")),
+    Platform("spotify", "Spotify", platform_domains("spotify")),
+    Platform("blog", "Blogg/webbplats", platform_domains("blog")),
 )}
 
 #: Platform labels as written in Wikidata / govdirectory data → platform key (for import).

@@ -10,6 +10,7 @@ from ..i18n import _
 from . import policy
 from .addresses import clean_url
 from .fields import Checker, clip, describe
+from .identity import account_key
 from .read import Document, LocDict, LocList
 from .rules import url_problem
 from .schema import table
@@ -153,9 +154,15 @@ def check_unique(ck: Checker, seen: dict, row: dict, pos, path: str) -> bool:
 
 
 def unique_key(field: str, value: str) -> str:
-    """Key under which uniqueness is checked: ids and URLs compare without case, URLs also
-    without tracking parameters (:func:`kanalregister.register.addresses.clean_url`), a
-    trailing slash or ``www.`` (two spellings of one account are one account)."""
+    """Key under which uniqueness is checked (str): ids compare without case; a URL by the
+    account it names (:func:`kanalregister.register.identity.account_key`: two spellings of one
+    account are one account, ``youtube.com/c/NAME`` and ``youtube.com/@NAME`` too), after
+    tracking parameters are removed (:func:`kanalregister.register.addresses.clean_url`), and an
+    address that names no account by its text without case, trailing slash or ``www.``."""
     if field == "url":
-        return clean_url(value).lower().rstrip("/").replace("://www.", "://", 1)
+        value = clean_url(value)
+        key = account_key(value)
+        if key is not None:
+            return key
+        return value.lower().rstrip("/").replace("://www.", "://", 1)
     return value.lower()

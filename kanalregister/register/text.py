@@ -116,3 +116,8 @@ def char_position(node, key, index: int | None) -> tuple[int, int]:
     line, col = node.pos[key]
     offset = node.inline.get(key)
     return (line, col + offset + index) if index is not None and offset is not None else (line, col)
+def slug(text: str) -> str:
+    """ASCII id part from any text: ``"Växjö kommun"`` → ``"vaxjo-kommun"`` (never empty)."""
+    t = unicodedata.normalize("NFKD", text)
+    t = "".join(ch for ch in t if not unicodedata.combining(ch)).lower()
+    return re.sub(r"[^a-z0-9]+", "-", t).strip("-") or "x"

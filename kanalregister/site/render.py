@@ -24,14 +24,16 @@ from markupsafe import Markup
 
 from ..cache.blocks import BlockStore, memo_join
 from ..errors import Diagnostic, SiteSourceError
-from ..register.dates import planned
 from ..i18n import _
+from ..register.dates import planned
+from ..register.identity import channel_keys
 from ..register.model import Channel, Event, Organisation, PartyChannel, Register, change_log
 from .content import ContentPage, content_line, load_content, markdown_text
 from .dcat import CATALOGUE_PATH, catalogue_url
+from .organisations import is_compact, organisation_slugs
 from .swedish import date_sv, sv_key
 from .templating import make_env
-from .verify import verify_data
+from .verify import verify_data, verify_script
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -265,7 +267,22 @@ class Renderer:
             target_groups = sorted({t for c in act for t in c.target_groups}, key=sv_key)
             return self._render("index.html", "index.html", groups=groups(), count=len(act),
                                 party_count=len(reg.party_channels), platforms=platforms,
-                                target_groups=target_groups)
+                                target_groups=target_groups, compact=is_compact(groups()), slugs=slugs())
+
+        def fragment():
+            page = self._render("fragment.html", "forteckning-fragment.html", groups=groups(),
+                                compact=is_compact(groups()))
+            # ASCII only (character references): right in any charset, also served on its own
+            return Page(page.path, page.text.encode("ascii", "xmlcharrefreplace").decode("ascii"))
+
+        def slugs():
+            if "slugs" not in shared:
+                shared["slugs"] = organisation_slugs(groups())
+            return shared["slugs"]
+
+        def organisation(department: str, channels: list):
+            return self._render("organisation.html", f"organisation/{slugs()[department]}.html",
+                                department=department, channels=channels)
 
         def parties():
             by_party: dict[str, list] = {}
@@ -278,9 +295,15 @@ class Renderer:
             act = active()
             keys = name_keys()
             return self._render("verify.html", "kontrollera.html", active=sorted(act, key=lambda c: keys[c.id]),
-                                data=verify_data(reg, self.channel_keys if self.keys is not None else None,
-                                                 self.rows if self.keys is not None else None),
-                                example_handle=next((c.handle for c in act if c.handle), "kommunen"))
+                                compact=is_compact(groups()), groups=groups(), slugs=slugs(),
+                                example_handle=next((c.handle for c in act if c.handle
+                                                     and channel_keys(c.url, c.aliases, c.handle)[-1].startswith("handle:")),
+                                                    "kommunen"))
+
+        def verify_js():
+            return Page("kontrollera-data.js",
+                        verify_script(verify_data(reg, self.channel_keys if self.keys is not None else None,
+                                                  self.rows if self.keys is not None else None)))
 
         jobs = [
             ("index.html", index),
@@ -295,11 +318,14 @@ class Renderer:
             ("andringslogg.xml", lambda: self._render("atom.xml", "andringslogg.xml", events=log()[:200],
                                                       feed_id=_feed_id(reg), entry_id=_entry_id)),
             ("kontrollera.html", verify),
+            ("kontrollera-data.js", verify_js),
             ("tillganglighet.html", lambda: self._render("accessibility.html", "tillganglighet.html")),
-            ("forteckning-fragment.html", lambda: self._render("fragment.html", "forteckning-fragment.html",
-                                                               groups=groups())),
+            ("forteckning-fragment.html", fragment),
         ]
         jobs += [(f"{p.slug}.html", (lambda p=p: self._content_page(p))) for p in self.content]
+        if is_compact(groups()):
+            jobs += [(f"organisation/{slugs()[d]}.html", (lambda d=d, chs=chs: organisation(d, chs)))
+                     for d, chs in groups()]
         return jobs
 
     def _content_page(self, p: ContentPage) -> Page:

@@ -1,44 +1,101 @@
-"""The data of the "Är kontot officiellt?" page (``kontrollera.html``): the public addresses of
-every channel and party channel, as JSON inside the page, for its script to look up."""
+"""The data of the "Är kontot officiellt?" page (``kontrollera.html``), written as the script
+``kontrollera-data.js`` beside it: the identity table (``register/identity.json``), the keys of
+every public address of every channel and party channel (computed here, by
+:mod:`kanalregister.register.identity`), what the answer shows of each, and the answer's texts."""
 
 from __future__ import annotations
 
+import json
+
 from ..cache.blocks import BlockStore, memo_join
 from ..register.dates import planned
+from ..i18n import site_gettext
+from ..register.identity import channel_keys, table
 from ..register.model import Register
 from .swedish import date_sv
 
 
-def verify_data(reg: Register, keys: dict | None = None, rows: BlockStore | None = None) -> str:
-    """The JSON embedded in the verification page (safe inside a ``<script type=application/json>``).
+def _dumps(v) -> str:
+    text = json.dumps(v, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
-    Holds only public fields: for each channel its name, platform, addresses, handle,
-    förvaltning, contact, status, page, and for a planned channel the day it starts
-    (``starts``); for each party channel its party and address.
-    The text is that of one ``json.dumps(…, sort_keys=True)`` of ``{"channels", "org",
-    "parties"}``, put together from per-channel parts so that ``rows`` (a
+
+def answer_texts() -> dict[str, str]:
+    """The texts of the answer (Swedish source strings through :func:`site_gettext`), by name;
+    ``{name}`` marks where verify.js puts a value."""
+    t = site_gettext
+    return {
+        "official": t("Ja: officiellt konto för {org}."),
+        "officialDept": t("Ja: officiellt konto för {org}, {department}."),
+        "runBy": t("Drivs av {department}."),
+        "address": t("Officiell adress: "),
+        "contact": t("Kontakt: "),
+        "on": t("{name} på {platform}"),
+        "handleOn": t("@{handle} är ett officiellt konto på {platforms}."),
+        "handleOnly": t("Svaret gäller bara de plattformar som står här: samma användarnamn kan höra till "
+                        "någon annan på en annan plattform. Klistra in hela adressen om du menar en annan plattform."),
+        "closed": t("Nej: kontot är avslutat och används inte längre av {org}."),
+        "closedSince": t("Nej: kontot är avslutat sedan {date} och används inte längre av {org}."),
+        "closedWarn": t("Kontot är inte längre {department}s. Någon annan kan ha tagit över det: lita inte på det "
+                        "som publiceras där."),
+        "retired": t("Avslutad adress (ingen länk): "),
+        "closedMore": t("Mer om det avslutade kontot {name}"),
+        "party": t("Nej: det är {party}s kanal, inte {org}s. Åsikterna där är partiets egna."),
+        "unknown": t("Finns inte i förteckningen."),
+        "unknownLead": t("Kontot är inte ett officiellt konto för {org}. Så här gör du:"),
+        "step1": t("Lita inte på innehållet, klicka inte på länkar och lämna inga uppgifter till kontot."),
+        "step2": t("Anmäl kontot till plattformen om det utger sig för att vara {org}."),
+        "step3": t("Tror du att kontot borde finnas i förteckningen? Skriv till {keeper}, som för förteckningen: "),
+        "phone": t(", telefon {phone}"),
+        "near": t("Det liknar det officiella kontot "),
+        "nearTail": t(". Kontrollera adressen noga: falska konton har ofta nästan samma namn."),
+        "and": t(" och "),
+        "planned": t("Kontot är planerat och startar den {date}."),
+        "closingOn": t("Kontot avslutas den {date}."),
+    }
+
+
+def verify_data(reg: Register, keys: dict | None = None, rows: BlockStore | None = None) -> str:
+    """The JSON of ``kontrollera-data.js`` (safe inside a script: ``<``, ``>``, ``&`` escaped).
+
+    Holds only public fields: for each channel its id, name, platform, förvaltning, unit,
+    contact, status, closing date and, for a planned channel, the day it starts (``starts``)
+    (dates as text; a field without a value is left out), its
+    ``addresses`` (url, then aliases) and ``keys``, a list of ``[identity key, index of the
+    address it is the key of]`` (:func:`channel_keys`); for each party
+    channel its party, platform and keys; the organisation (name, e-mail, phone, register
+    keeper); the identity table; the answer's texts. The text is that of one
+    ``json.dumps(…, sort_keys=True)``, put together from per-channel parts so that ``rows`` (a
     :class:`kanalregister.cache.BlockStore`) can keep blocks of them between builds, keyed by the
     channels' digests in ``keys`` (id → digest).
     """
-    import json
-
-    def dumps(v) -> str:
-        text = json.dumps(v, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    def pairs(url, aliases, handle) -> tuple[list, list]:
+        addresses = [url, *aliases]
+        out = []
+        for k in channel_keys(url, aliases, handle):
+            at = 0 if k.startswith("handle:") else next(i for i, a in enumerate(addresses) if channel_keys(a) == [k])
+            out.append([k, at])
+        return addresses, out
 
     def one(c) -> str:
-        item = {"id": c.id, "name": c.name, "platformLabel": c.platform_label, "url": c.url,
-                "aliases": list(c.aliases), "handle": c.handle, "department": c.department,
-                "unit": c.unit, "contact": c.contact_email, "status": c.status,
-                "closing": date_sv(c.closing_date) if c.closing_date else None,
-                "page": f"kanal/{c.id}.html"}
-        if planned(c, reg.as_of):
-            item["starts"] = date_sv(c.start_date)
-        return dumps(item)
+        addresses, ks = pairs(c.url, c.aliases, c.handle)
+        row = {"id": c.id, "name": c.name, "platformLabel": c.platform_label, "addresses": addresses, "keys": ks,
+               "department": c.department, "unit": c.unit, "contact": c.contact_email,
+               "status": c.status, "closing": date_sv(c.closing_date) if c.closing_date else None,
+               "starts": date_sv(c.start_date) if planned(c, reg.as_of) else None}
+        return _dumps({k: v for k, v in row.items() if v is not None})
 
     key_of = keys.__getitem__ if keys is not None else None
     channels = memo_join(reg.channels, lambda c: key_of(c.id), rows, "verify.json", one, ",") \
         if key_of is not None and rows is not None else ",".join(one(c) for c in reg.channels)
-    org = dumps({"name": reg.organisation.name, "email": reg.organisation.email, "phone": reg.organisation.phone})
-    parties = dumps([{"party": p.party, "url": p.url, "platformLabel": p.platform_label} for p in reg.party_channels])
-    return '{"channels":[' + channels + '],"org":' + org + ',"parties":' + parties + "}"
+    o = reg.organisation
+    org = _dumps({"name": o.name, "email": o.email, "phone": o.phone, "keeper": o.register_keeper})
+    parties = _dumps([{"party": p.party, "addresses": [p.url], "keys": pairs(p.url, (), None)[1],
+                       "platformLabel": p.platform_label} for p in reg.party_channels])
+    return ('{"channels":[' + channels + '],"identity":' + _dumps(table()) + ',"org":' + org
+            + ',"parties":' + parties + ',"texts":' + _dumps(answer_texts()) + "}")
+
+
+def verify_script(data: str) -> str:
+    """The text of ``kontrollera-data.js``: ``data`` (from :func:`verify_data`) given to verify.js."""
+    return "window.kanalregisterData = " + data + ";\n"

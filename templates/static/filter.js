@@ -1,49 +1,75 @@
-/* Filtering the förteckning by förvaltning, platform and target group.
+/* Filtering the förteckning by förvaltning, platform and target group, or (a register with many
+   organisations, data-mode="organisations") its list of organisations by name and platform.
    Progressive enhancement: without JavaScript every entry shows and the form stays hidden.
-   The filter is kept in the address (?forvaltning=…&plattform=…&malgrupp=…) so a view can be linked. */
+   The filter is kept in the address (?forvaltning=…&plattform=…&malgrupp=… or ?organisation=…)
+   so a view can be linked. While a filter is on, the list of förvaltningar above the tables is
+   hidden, so the results come right after the form; no result says so and offers a reset. */
 (function () {
   "use strict";
-  var PARAMS = {forvaltning: "filter-forvaltning", plattform: "filter-plattform", malgrupp: "filter-malgrupp"};
+  var PARAMS = {forvaltning: "filter-forvaltning", plattform: "filter-plattform", malgrupp: "filter-malgrupp",
+                organisation: "filter-organisation"};
 
   function init() {
     var form = document.getElementById("filter");
     if (!form) { return; }
-    var rows = Array.prototype.slice.call(document.querySelectorAll("tr[data-platform]"));
+    var compact = form.getAttribute("data-mode") === "organisations";
+    var items = Array.prototype.slice.call(document.querySelectorAll(compact ? "li[data-org]" : "tr[data-platform]"));
     var sections = Array.prototype.slice.call(document.querySelectorAll("section.department"));
+    var toc = document.querySelector("nav.toc");
     var status = document.getElementById("filter-status");
-    var selects = {};
-    Object.keys(PARAMS).forEach(function (p) { selects[p] = document.getElementById(PARAMS[p]); });
+    var empty = document.getElementById("filter-empty");
+    var reset = document.getElementById("filter-reset");
+    var fields = {};
+    Object.keys(PARAMS).forEach(function (p) {
+      var f = document.getElementById(PARAMS[p]);
+      if (f) { fields[p] = f; }
+    });
+    function value(p) { return fields[p] ? fields[p].value.trim() : ""; }
     form.hidden = false;
 
+    function keep(item) {
+      if (compact) {
+        var name = value("organisation").toLowerCase(), plat = value("plattform");
+        return (!name || item.getAttribute("data-org").indexOf(name) >= 0) &&
+               (!plat || (" " + item.getAttribute("data-platforms") + " ").indexOf(" " + plat + " ") >= 0);
+      }
+      var groups = JSON.parse(item.getAttribute("data-groups") || "[]");
+      var dep = value("forvaltning"), plat2 = value("plattform"), group = value("malgrupp");
+      return (!dep || item.getAttribute("data-department") === dep) &&
+             (!plat2 || item.getAttribute("data-platform") === plat2) &&
+             (!group || groups.indexOf(group) >= 0);
+    }
+
     function apply(updateUrl) {
-      var dep = selects.forvaltning.value, plat = selects.plattform.value, group = selects.malgrupp.value;
       var shown = 0;
-      rows.forEach(function (tr) {
-        var groups = JSON.parse(tr.getAttribute("data-groups") || "[]");
-        var ok = (!dep || tr.getAttribute("data-department") === dep) &&
-                 (!plat || tr.getAttribute("data-platform") === plat) &&
-                 (!group || groups.indexOf(group) >= 0);
-        tr.hidden = !ok;
+      var on = Object.keys(fields).some(function (p) { return value(p) !== ""; });
+      items.forEach(function (item) {
+        var ok = keep(item);
+        item.hidden = !ok;
         if (ok) { shown++; }
       });
       sections.forEach(function (s) { s.hidden = !s.querySelector("tr[data-platform]:not([hidden])"); });
-      status.textContent = "Visar " + shown + " av " + rows.length + " kanaler.";
+      if (toc) { toc.hidden = on; }
+      if (reset) { reset.hidden = !on; }
+      if (empty) { empty.hidden = shown > 0; }
+      status.textContent = compact ? "Visar " + shown + " av " + items.length + " organisationer." :
+        "Visar " + shown + " av " + items.length + " kanaler.";
       if (updateUrl) {
         var params = new URLSearchParams(window.location.search);
-        Object.keys(PARAMS).forEach(function (p) {
-          if (selects[p].value) { params.set(p, selects[p].value); } else { params.delete(p); }
+        Object.keys(fields).forEach(function (p) {
+          if (value(p)) { params.set(p, value(p)); } else { params.delete(p); }
         });
         var q = params.toString();
         try { history.replaceState(null, "", q ? "?" + q : window.location.pathname); } catch (e) { /* file:// */ }
       }
     }
     var start = new URLSearchParams(window.location.search);
-    Object.keys(PARAMS).forEach(function (p) {
-      var v = start.get(p);
-      if (v && Array.prototype.some.call(selects[p].options, function (o) { return o.value === v; })) {
-        selects[p].value = v;
+    Object.keys(fields).forEach(function (p) {
+      var v = start.get(p), f = fields[p];
+      if (v && (f.tagName !== "SELECT" || Array.prototype.some.call(f.options, function (o) { return o.value === v; }))) {
+        f.value = v;
       }
-      selects[p].addEventListener("change", function () { apply(true); });
+      f.addEventListener(f.tagName === "SELECT" ? "change" : "input", function () { apply(true); });
     });
     form.addEventListener("submit", function (ev) { ev.preventDefault(); apply(true); });
     form.addEventListener("reset", function () { window.setTimeout(function () { apply(true); }, 0); });

@@ -1,90 +1,105 @@
 /* "Är kontot officiellt?": matches a pasted address or @handle against the förteckning.
-   Runs from static files (no server, also from file://); the data is embedded in the page.
+   Runs from static files (no server, also from file://); the data is kontrollera-data.js, written by
+   the build (kanalregister/site/verify.py). Also loaded by node in the tests (module.exports).
    Without JavaScript the page shows the full list, searchable with the browser's find. */
 (function () {
   "use strict";
 
-  var STRIP = /^(www|m|mobile|mbasic|touch|web|business)\./;
-  var HOSTS = {
-    "twitter.com": "x.com", "fb.com": "facebook.com", "fb.me": "facebook.com",
-    "instagr.am": "instagram.com", "threads.com": "threads.net", "youtu.be": "youtube.com"
-  };
-  var LINKEDIN = ["company", "school", "showcase", "in"];
-  /* Platforms whose address names the account after a fixed word (bsky.app/profile/NAME):
-     the key keeps the word and the name, so that two accounts never share a key. Words that
-     name the same account are given one spelling (flickr's people/ is its photos/). */
-  var PREFIXED = {
-    "bsky.app": {profile: "profile"},
-    "flickr.com": {photos: "photos", people: "photos"},
-    "snapchat.com": {add: "add"},
-    "spotify.com": {artist: "artist", show: "show", user: "user"},
-    "weibo.com": {u: "u"},
-    "vimeo.com": {channels: "channels", user: "user"},
-    "soundcloud.com": {},
-    "threads.net": {}
-  };
-  /* Platforms whose names are written with or without a leading @ in the address. */
-  var AT_OPTIONAL = ["x.com", "instagram.com", "threads.net"];
-  /* Platform domains: any subdomain of these (se.linkedin.com, web.facebook.com) is the domain itself. */
-  var DOMAINS = ["facebook.com", "instagram.com", "x.com", "twitter.com", "youtube.com", "linkedin.com",
-    "tiktok.com", "threads.net", "threads.com", "flickr.com", "vimeo.com", "github.com", "snapchat.com",
-    "pinterest.com", "soundcloud.com", "slideshare.net", "weibo.com", "spotify.com", "bsky.app"];
+  /* The interpreter of the identity table (kanalregister/register/identity.json, written into
+     kontrollera-data.js by the build): the same steps as kanalregister.register.identity. */
+  var SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+  var FEDI_HANDLE = /^@?([^@\s\/]+)@([^@\s\/]+\.[^@\s\/]+)$/;
 
   function lower(s) { return s.toLowerCase(); }
+  function nfc(s) { return s.normalize ? s.normalize("NFC") : s; }
+  function decode(s) { try { return decodeURIComponent(s); } catch (e) { return s; } }
 
-  /* The comparison key of an address or handle, or null when it is neither. */
-  function keyFor(raw) {
-    var s = (raw || "").trim();
-    if (!s) { return null; }
-    if (s.indexOf("/") < 0 && (s.charAt(0) === "@" || s.indexOf(".") < 0 ||
-        /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(s))) {
-      return "handle:" + lower(s.replace(/^@/, ""));
+  function hostEntry(table, host) {
+    var i, j, entry, d, label;
+    for (i = 0; i < table.platforms.length; i++) {
+      entry = table.platforms[i];
+      for (j = 0; j < entry.domains.length; j++) {
+        d = entry.domains[j];
+        if (host === d) { return {entry: entry, host: d, label: ""}; }
+        if (host.length > d.length && host.slice(-d.length - 1) === "." + d) {
+          label = host.slice(0, -d.length - 1).split(".").pop();
+          return {entry: entry, host: d, label: table.strip.indexOf(label) >= 0 ? "" : label};
+        }
+      }
     }
-    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(s)) { s = "https://" + s; }
+    while (host.indexOf(".") >= 0 && table.strip.indexOf(host.split(".")[0]) >= 0 &&
+           host.split(".").length > 2) {
+      host = host.slice(host.indexOf(".") + 1);
+    }
+    return {entry: null, host: host, label: ""};
+  }
+
+  function apply(rules, reserved, segs, params, ns, host) {
+    var r, rule, path, value, fits, i, m, star;
+    for (r = 0; r < rules.length; r++) {
+      rule = rules[r];
+      path = rule.path;
+      if (segs.length < path.length) { continue; }
+      value = null;
+      fits = true;
+      star = path.indexOf("*") >= 0;
+      for (i = 0; i < path.length; i++) {
+        if (path[i] === "*") { value = segs[i]; } else if (path[i] !== "+" && lower(segs[i]) !== path[i]) { fits = false; break; }
+      }
+      if (!fits) { continue; }
+      if (rule.hasOwnProperty("query")) {
+        value = params.get(rule.query);
+        if (value === null) { continue; }
+      }
+      if (value === null) { value = ""; }
+      if (rule.at && value.charAt(0) === "@") { value = value.slice(1); }
+      if (rule.fold !== false) { value = lower(value); }
+      if (rule.hasOwnProperty("match")) {
+        m = new RegExp(rule.match).exec(value);
+        if (!m) { continue; }
+        value = m.length > 1 ? m[1] : m[0];
+      }
+      if (star && reserved.indexOf(value) >= 0) { continue; }
+      if (rule.kind === null) { return null; }
+      if ((star || rule.hasOwnProperty("query")) && !value) { continue; }
+      if (rule.host) { return "fediverse:" + rule.kind + ":" + value + "@" + host; }
+      return ns + ":" + rule.kind + ":" + value;
+    }
+    return null;
+  }
+
+  /* The key of the account an address names (PLATFORM:KIND:VALUE), or null. */
+  function accountKey(table, address) {
+    var s = nfc((address || "").trim());
+    var m = FEDI_HANDLE.exec(s);
+    if (m) { s = "https://" + m[2] + "/@" + m[1]; }
+    if (!SCHEME.test(s)) { s = "https://" + s; }
     var u;
     try { u = new URL(s); } catch (e) { return null; }
     if (u.protocol !== "https:" && u.protocol !== "http:") { return null; }
-    var host = lower(u.hostname).replace(/\.$/, "");
-    while (STRIP.test(host)) { host = host.replace(STRIP, ""); }
-    DOMAINS.forEach(function (d) { if (host.slice(-d.length - 1) === "." + d) { host = d; } });
-    host = HOSTS[host] || host;
-    var segs = u.pathname.split("/").filter(function (x) { return x.length > 0; });
-    if (host === "x.com" && segs[0] === "intent") {  /* x.com/intent/user?screen_name=NAME */
-      var named = u.searchParams.get("screen_name");
-      return named ? host + "/" + lower(named.replace(/^@/, "")) : null;
+    var host = lower(u.hostname).replace(/\.+$/, "");
+    if (!host) { return null; }
+    var segs = u.pathname.split("/").filter(function (x) { return x.length > 0; })
+      .map(function (x) { return nfc(decode(x)); });
+    var found = hostEntry(table, host);
+    var entry = found.entry;
+    if (!entry) { return apply(table.other.rules, [], segs, u.searchParams, found.host, found.host); }
+    if (found.label && entry.subdomain) { return entry.platform + ":" + entry.subdomain + ":" + lower(found.label); }
+    if (entry.skip) {
+      var skip = new RegExp(entry.skip);
+      while (segs.length && skip.test(lower(segs[0]))) { segs = segs.slice(1); }
     }
-    if (host === "instagram.com" && segs[0] === "stories" && segs.length > 1) { segs = segs.slice(1); }
-    var first = segs.length ? segs[0] : "";
-    if (AT_OPTIONAL.indexOf(host) >= 0) { first = first.replace(/^@/, ""); }
-    if (PREFIXED.hasOwnProperty(host)) {
-      var word = PREFIXED[host][lower(first)];
-      if (word) { return segs.length > 1 ? host + "/" + word + "/" + lower(segs[1]) : null; }
+    return apply(entry.rules, entry.reserved || [], segs, u.searchParams, entry.platform, found.host);
+  }
+
+  /* The key of what a citizen types: an address, a @user@server handle, or a handle alone. */
+  function queryKey(table, text) {
+    var s = nfc((text || "").trim());
+    if (!s) { return null; }
+    if (s.indexOf("/") < 0 && !FEDI_HANDLE.test(s) && (s.charAt(0) === "@" || s.indexOf(".") < 0)) {
+      return "handle:" + lower(s.replace(/^@/, ""));
     }
-    if (host === "facebook.com") {
-      if (first === "profile.php") {
-        var id = u.searchParams.get("id");
-        return id ? host + "/id:" + id : null;
-      }
-      if ((first === "pages" || first === "people") && segs.length > 1) {
-        var last = segs[segs.length - 1];
-        return /^\d+$/.test(last) ? host + "/id:" + last : host + "/" + lower(segs[1]);
-      }
-      if (first === "pg" && segs.length > 1) { return host + "/" + lower(segs[1]); }
-      if (/^\d+$/.test(first)) { return host + "/id:" + first; }
-      var m = /-(\d{6,})$/.exec(first);
-      if (m) { return host + "/id:" + m[1]; }
-    }
-    if (host === "youtube.com") {
-      if (first === "channel" && segs.length > 1) { return host + "/channel/" + segs[1]; }
-      if ((first === "c" || first === "user") && segs.length > 1) { return host + "/" + first + "/" + lower(segs[1]); }
-      if (first && first.charAt(0) !== "@" && ["watch", "playlist", "shorts", "results"].indexOf(first) < 0) {
-        return host + "/c/" + lower(first);
-      }
-    }
-    if (host === "linkedin.com" && LINKEDIN.indexOf(first) >= 0 && segs.length > 1) {
-      return host + "/" + first + "/" + lower(segs[1]);
-    }
-    return first ? host + "/" + lower(first) : host;
+    return accountKey(table, s);
   }
 
   function distance(a, b) {
@@ -107,79 +122,104 @@
     return e;
   }
 
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (all, name) { return values.hasOwnProperty(name) ? values[name] : all; });
+  }
+
   function build(data) {
     var index = {};
-    function add(key, entry) {
-      if (!key) { return; }
-      (index[key] = index[key] || []).push(entry);
+    function add(pair, entry) {
+      (index[pair[0]] = index[pair[0]] || []).push({kind: entry.kind, item: entry.item, address: entry.item.addresses[pair[1]]});
     }
     data.channels.forEach(function (c) {
-      add(keyFor(c.url), {kind: c.status === "active" ? "official" : "closed", item: c});
-      (c.aliases || []).forEach(function (a) { add(keyFor(a), {kind: c.status === "active" ? "official" : "closed", item: c}); });
-      if (c.handle) { add("handle:" + lower(c.handle), {kind: c.status === "active" ? "official" : "closed", item: c}); }
+      var entry = {kind: c.status === "active" ? "official" : "closed", item: c};
+      c.keys.forEach(function (pair) { add(pair, entry); });
     });
-    data.parties.forEach(function (p) { add(keyFor(p.url), {kind: "party", item: p}); });
+    data.parties.forEach(function (p) { p.keys.forEach(function (pair) { add(pair, {kind: "party", item: p}); }); });
     return index;
   }
 
+  function mailto(address) { return el("a", address, {href: "mailto:" + address}); }
+
   function answer(data, index, query, out) {
+    var T = data.texts, org = data.org.name;
     out.textContent = "";
     if (!query.trim()) { return; }
-    var key = keyFor(query);
+    var key = queryKey(data.identity, query);
     var hits = key ? (index[key] || []) : [];
     var seen = {};
-    hits = hits.filter(function (h) { var k = h.kind + (h.item.id || h.item.url); if (seen[k]) { return false; } seen[k] = 1; return true; });
+    hits = hits.filter(function (h) { var k = h.kind + (h.item.id || h.address); if (seen[k]) { return false; } seen[k] = 1; return true; });
     var official = hits.filter(function (h) { return h.kind === "official"; });
+    var isHandle = key !== null && key.indexOf("handle:") === 0;
     var box = el("div", "", {"class": "answer"});
     if (official.length) {
       box.className = "answer official";
-      box.appendChild(el("p", "Ja: officiellt konto för " + data.org.name + ".", {"class": "verdict-text"}));
+      var depts = {};
+      official.forEach(function (h) { depts[h.item.department] = 1; });
+      var one = Object.keys(depts).length === 1;
+      box.appendChild(el("p", one ? fill(T.officialDept, {org: org, department: official[0].item.department}) :
+        fill(T.official, {org: org}), {"class": "verdict-text"}));
+      if (isHandle) {
+        var platforms = official.map(function (h) { return h.item.platformLabel; });
+        var named = platforms.length > 1 ? platforms.slice(0, -1).join(", ") + T.and + platforms[platforms.length - 1] : platforms[0];
+        box.appendChild(el("p", fill(T.handleOn, {handle: key.slice(7), platforms: named}), {"class": "platforms"}));
+      }
       var ul = el("ul");
       official.forEach(function (h) {
         var c = h.item, li = el("li");
-        var a = el("a", c.name + " på " + c.platformLabel, {href: c.page});
-        li.appendChild(a);
-        li.appendChild(document.createTextNode(". Ansvarig: " + c.department + (c.unit ? ", " + c.unit : "") +
-          ". Kontakt: " + (c.contact || data.org.email) + "." + (c.starts ? " Kontot är planerat och startar den " + c.starts + "." : "") +
-          (c.closing ? " Kontot avslutas den " + c.closing + "." : "")));
+        li.appendChild(el("a", fill(T.on, {name: c.name, platform: c.platformLabel}), {href: "kanal/" + c.id + ".html"}));
+        li.appendChild(document.createTextNode(". " + fill(T.runBy, {department: c.department + (c.unit ? ", " + c.unit : "")}) + " "));
+        li.appendChild(document.createTextNode(T.address));
+        li.appendChild(el("a", h.address, {href: h.address, "class": "matched", rel: "noopener noreferrer"}));
+        li.appendChild(document.createTextNode(". " + T.contact));
+        li.appendChild(mailto(c.contact || data.org.email));
+        li.appendChild(document.createTextNode("." + (c.starts ? " " + fill(T.planned, {date: c.starts}) : "") +
+          (c.closing ? " " + fill(T.closingOn, {date: c.closing}) : "")));
         ul.appendChild(li);
       });
       box.appendChild(ul);
+      if (isHandle) { box.appendChild(el("p", T.handleOnly)); }
     } else if (hits.length && hits[0].kind === "closed") {
       var c = hits[0].item;
       box.className = "answer closed";
-      box.appendChild(el("p", "Nej: kontot är avslutat" + (c.closing ? " sedan " + c.closing : "") + " och används inte längre av " + data.org.name + ".", {"class": "verdict-text"}));
+      box.appendChild(el("p", c.closing ? fill(T.closedSince, {date: c.closing, org: org}) : fill(T.closed, {org: org}),
+        {"class": "verdict-text"}));
+      box.appendChild(el("p", fill(T.closedWarn, {department: c.department})));
+      var retired = el("p", T.retired);
+      retired.appendChild(el("span", hits[0].address, {"class": "retired-address"}));
+      box.appendChild(retired);
       var p = el("p");
-      p.appendChild(el("a", "Mer om det avslutade kontot " + c.name, {href: c.page}));
+      p.appendChild(el("a", fill(T.closedMore, {name: c.name}), {href: "kanal/" + c.id + ".html"}));
       box.appendChild(p);
-      box.appendChild(el("p", "Om kontot fortfarande publicerar något kan någon annan ha tagit över det. Kontakta " + data.org.email + "."));
+      var ask = el("p", T.contact);
+      ask.appendChild(mailto(c.contact || data.org.email));
+      box.appendChild(ask);
     } else if (hits.length && hits[0].kind === "party") {
-      var party = hits[0].item;
       box.className = "answer party";
-      box.appendChild(el("p", "Nej: det är " + party.party + "s kanal, inte " + data.org.name + "s. Åsikterna där är partiets egna.", {"class": "verdict-text"}));
+      box.appendChild(el("p", fill(T.party, {party: hits[0].item.party, org: org}), {"class": "verdict-text"}));
     } else {
       box.className = "answer unknown";
-      box.appendChild(el("p", "Finns inte i förteckningen.", {"class": "verdict-text"}));
-      box.appendChild(el("p", "Kontot är inte ett officiellt konto för " + data.org.name + ". Så här gör du:"));
+      box.appendChild(el("p", T.unknown, {"class": "verdict-text"}));
+      box.appendChild(el("p", fill(T.unknownLead, {org: org})));
       var steps = el("ul");
-      steps.appendChild(el("li", "Lita inte på innehållet, klicka inte på länkar och lämna inga uppgifter till kontot."));
-      steps.appendChild(el("li", "Anmäl kontot till plattformen om det utger sig för att vara " + data.org.name + "."));
-      var contact = el("li", "Kontakta " + data.org.name + ": ");
-      contact.appendChild(el("a", data.org.email, {href: "mailto:" + data.org.email}));
-      if (data.org.phone) { contact.appendChild(document.createTextNode(", telefon " + data.org.phone)); }
+      steps.appendChild(el("li", T.step1));
+      steps.appendChild(el("li", fill(T.step2, {org: org})));
+      var contact = el("li", fill(T.step3, {keeper: data.org.keeper || org}));
+      contact.appendChild(mailto(data.org.email));
+      if (data.org.phone) { contact.appendChild(document.createTextNode(fill(T.phone, {phone: data.org.phone}))); }
       steps.appendChild(contact);
       box.appendChild(steps);
-      if (key && key.indexOf("handle:") !== 0) {
-        var host = key.split("/")[0], near = null;
+      if (key && !isHandle) {
+        var ns = key.split(":")[0], near = null;
         Object.keys(index).forEach(function (k) {
-          if (k.split("/")[0] === host && k !== key && distance(k, key) <= 2) {
+          if (!near && k.split(":")[0] === ns && k !== key && distance(k, key) <= 2) {
             index[k].forEach(function (h) { if (h.kind === "official") { near = h.item; } });
           }
         });
         if (near) {
-          var np = el("p", "Det liknar det officiella kontot ");
-          np.appendChild(el("a", near.name + " på " + near.platformLabel, {href: near.page}));
-          np.appendChild(document.createTextNode(". Kontrollera adressen noga: falska konton har ofta nästan samma namn."));
+          var np = el("p", T.near);
+          np.appendChild(el("a", fill(T.on, {name: near.name, platform: near.platformLabel}), {href: "kanal/" + near.id + ".html"}));
+          np.appendChild(document.createTextNode(T.nearTail));
           box.appendChild(np);
         }
       }
@@ -189,9 +229,8 @@
 
   function init() {
     var form = document.getElementById("kontroll");
-    var dataEl = document.getElementById("kanaldata");
-    if (!form || !dataEl) { return; }
-    var data = JSON.parse(dataEl.textContent);
+    var data = window.kanalregisterData;
+    if (!form || !data) { return; }
     var index = build(data);
     var input = document.getElementById("konto");
     var out = document.getElementById("svar");
@@ -210,6 +249,8 @@
     if (start) { input.value = start; run(); }
   }
 
-  window.kanalregisterKeyFor = keyFor;
+  var api = {accountKey: accountKey, queryKey: queryKey};
+  if (typeof module !== "undefined" && module.exports) { module.exports = api; return; }
+  window.kanalregisterIdentity = api;
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
 }());
