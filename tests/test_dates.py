@@ -82,7 +82,8 @@ def test_before_the_days_the_site_says_planned_and_closing(tmp_path):
     assert not [t for t in log if "Testby bibliotek" in t]  # not yet started: no "Ny kanal"
     assert not [t for t in log if "Avslutad" in t and "Testby kommun (Facebook)" in t]
     assert not [t for t in log if "2026-12" in t or "december 2026" in t]
-    data = json.loads(soup(out / "kontrollera.html").find("script", type="application/json").string)
+    script = (out / "kontrollera-data.js").read_text(encoding="utf-8")
+    data = json.loads(script.split(" = ", 1)[1].rstrip().rstrip(";"))
     by_id = {c["id"]: c for c in data["channels"]}
     assert by_id["bibliotek-tiktok"]["starts"] == "1 december 2026"
     assert "starts" not in by_id["skolan-instagram"]
