@@ -30,10 +30,10 @@ from ..register.read import read_bytes, source_name
 from ..register.loader import digest, load
 from ..register.model import Register
 from ..workers import map_items
-from .content import load_content
+from .content import content_in, load_content
 from .guard import MARKER, MARKER_TEXT, output_folder
 from .progress import Progress, working
-from .swedish import DATE_MEMO
+from .language import DATE_MEMO, LANGUAGES, PREFIX
 from .publish import Publisher, leftovers, wait_removals
 
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
@@ -187,18 +187,22 @@ def write_site(register: Register, out: Path, src: Sources, reuse: Reuse | None 
         parts = (code_digest(), src.digest, reuse.frame, src.date.isoformat())
         rkey = digest("\x00".join(parts).encode())
         rows = cache.blocks_for(rkey)
-    renderer = render.Renderer(register, list(src.templates), load_content(src.content), src.date, keys, rows,
-                               _jinja_folder(folder))
-    progress = Progress(len(register.channels) + 12, "kanalregister: skriver sidor", start=started)
+    first = load_content(src.content)
+    renderers = [render.Renderer(register, list(src.templates),
+                                 first if lang == LANGUAGES[0] else content_in(src.content, lang, first),
+                                 src.date, keys, rows, _jinja_folder(folder), lang) for lang in LANGUAGES]
+    progress = Progress(len(LANGUAGES) * (len(register.channels) + 12), "kanalregister: skriver sidor", start=started)
     old_pages = dict(cache.pages) if cache is not None else {}
     with Publisher(out, folder.spare if folder else None, keep_spare=folder is not None, background=background) as pub:
-        for _path, job in renderer.site_page_jobs():
-            page = job()
-            pub.write(page.path, page.text)
-            progress.step()
-        for name, text in export.exports(register, src.date, keys, renderer.rows).items():
-            pub.write(name, text)
-        _write_channel_pages(renderer, pub, progress, cache)
+        for renderer in renderers:  # each language from the same model (issue 17)
+            for _path, job in renderer.site_page_jobs():
+                page = job()
+                pub.write(page.path, page.text)
+                progress.step()
+        for name, text in export.exports(register, src.date, keys, renderers[0].rows).items():
+            pub.write(name, text)  # the open data are language-neutral: written once
+        for renderer in renderers:
+            _write_channel_pages(renderer, pub, progress, cache)
         progress.close()
         for rel, path in _static_files(src.templates).items():
             pub.write(rel, path.read_bytes())
@@ -208,7 +212,7 @@ def write_site(register: Register, out: Path, src: Sources, reuse: Reuse | None 
             folder.spare = pub.spare_record
         if cache is not None:
             cache.render = rkey
-            cache.pages = _page_records(renderer.channel_keys, pub.stats, old_pages)
+            cache.pages = _page_records(renderers[0].channel_keys, pub.stats, old_pages)
         return Published(pub.written, dict(pub.stats))
 
 
@@ -234,14 +238,15 @@ def _static_files(templates: tuple[Path, ...]) -> dict[str, Path]:
 
 
 def _page_records(channel_keys: dict, stats: dict, old_pages: dict) -> dict:
-    """Output path → (page key, inode, mtime in ns, size) of every channel page, written now
-    (``stats``) or linked unchanged from the last build (``old_pages``)."""
+    """Output path → (page key, inode, mtime in ns, size) of every channel page in every
+    language, written now (``stats``) or linked unchanged from the last build (``old_pages``)."""
     pages = {}
     for cid, key in channel_keys.items():
-        rel = f"kanal/{cid}.html"
-        st = stats.get(rel) or old_pages.get(rel, (None,))[1:]
-        if st:
-            pages[rel] = (key, *st)
+        for prefix in PREFIX.values():
+            rel = f"{prefix}kanal/{cid}.html"
+            st = stats.get(rel) or old_pages.get(rel, (None,))[1:]
+            if st:
+                pages[rel] = (key, *st)
     return pages
 
 
@@ -259,7 +264,7 @@ def _write_channel_pages(renderer, pub: Publisher, progress: Progress | None, ca
     todo = []
     for c in channels:
         if pages:
-            rel = f"kanal/{c.id}.html"
+            rel = f"{renderer.prefix}kanal/{c.id}.html"
             old = pages.get(rel)
             if old is not None and old[0] == keys[c.id] and pub.reuse(rel, old[1:]):
                 if progress is not None:

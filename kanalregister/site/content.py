@@ -23,6 +23,7 @@ class ContentPage:
         order: position in the footer (front matter ``order``; default 50).
         source: the Markdown text after the front matter.
         file: the source file, for diagnostics.
+        lang: the language the page is written in (``"sv"``; ``"en"`` for ``content/en/``).
     """
 
     slug: str
@@ -30,13 +31,14 @@ class ContentPage:
     order: int
     source: str
     file: str
+    lang: str = "sv"
 
 
 _FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 
 
-def load_content(content_dir: Path) -> list[ContentPage]:
-    """Read every ``*.md`` in ``content_dir`` (sorted by order, then slug).
+def load_content(content_dir: Path, lang: str = "sv") -> list[ContentPage]:
+    """Read every ``*.md`` in ``content_dir`` (sorted by order, then slug), written in ``lang``.
 
     Raises:
         SiteSourceError: unreadable file, bad front matter, or no title.
@@ -70,9 +72,25 @@ def load_content(content_dir: Path) -> list[ContentPage]:
             problems.append(Diagnostic(name, 1, 1, "error", "content.title", "",
                                        "page has no title", "add front matter 'title:' or a '# heading'"))
             continue
-        pages.append(ContentPage(str(meta.get("slug", f.stem)), str(title), int(meta.get("order", 50)), text, name))
+        pages.append(ContentPage(str(meta.get("slug", f.stem)), str(title), int(meta.get("order", 50)), text, name,
+                                 lang))
     if problems:
         raise SiteSourceError(problems)
+    return sorted(pages, key=lambda p: (p.order, p.slug))
+
+
+def content_in(content_dir: Path, lang: str, first: list[ContentPage]) -> list[ContentPage]:
+    """The content pages of the site in ``lang``: the first language's pages ``first`` (from
+    ``content_dir``) with each replaced by its translation in ``content_dir/<lang>/`` (same file
+    name or ``slug``) where there is one. A page not yet translated keeps its text and its
+    ``lang``, so that it is marked as written in the first language (WCAG 3.1.2).
+
+    Raises:
+        SiteSourceError: a translated page is unreadable, has bad front matter or no title.
+    """
+    folder = content_dir / lang
+    translated = {p.slug: p for p in load_content(folder, lang)} if folder.is_dir() else {}
+    pages = [translated.pop(p.slug, p) for p in first] + list(translated.values())
     return sorted(pages, key=lambda p: (p.order, p.slug))
 
 

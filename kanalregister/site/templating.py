@@ -8,10 +8,10 @@ from pathlib import Path
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup, escape
 
-from ..i18n import site_gettext
 from ..register.model import Channel, Event, Organisation, PartyChannel
-from .swedish import date_sv
+from .language import LANGUAGES, format_date, format_number, page_language, site_gettext, site_ngettext
 
 
 class Sandbox(ImmutableSandboxedEnvironment):
@@ -38,7 +38,8 @@ _MODEL_TYPES = frozenset({Channel, Organisation, PartyChannel, Event})
 
 def make_env(template_dirs: list[Path], bytecode_dir: Path | None = None) -> jinja2.Environment:
     """Create the one Jinja environment (a :class:`Sandbox`): autoescape on, StrictUndefined,
-    Swedish filters.
+    gettext (site texts are Swedish source strings, translated into the page's language),
+    filters in the page's language (:mod:`.language`).
 
     Args:
         template_dirs: folders searched in order (overrides first, default last).
@@ -48,6 +49,7 @@ def make_env(template_dirs: list[Path], bytecode_dir: Path | None = None) -> jin
     env = Sandbox(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in template_dirs]),
         autoescape=True,
+        extensions=["jinja2.ext.i18n"],
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -55,7 +57,40 @@ def make_env(template_dirs: list[Path], bytecode_dir: Path | None = None) -> jin
         auto_reload=False,  # one build renders each template thousands of times: no stat() per render
         bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir is not None else None,
     )
-    env.filters["date_sv"] = date_sv
+    # Dates and numbers in the page's language (Babel); ``date_sv`` is the older name of ``date``,
+    # kept for templates that use it.
+    env.filters["date"] = env.filters["date_sv"] = format_date
+    env.filters["number"] = format_number
     env.filters["iso"] = lambda d: d.isoformat() if d else ""
-    env.globals["_"] = site_gettext
+    # Jinja's i18n extension, "new style": ``_("Text %(name)s", name=value)`` and ``{% trans %}``;
+    # the text comes from the catalogue (trusted), the values are escaped. The language is the
+    # page's (:func:`kanalregister.site.language.using_language`).
+    env.install_gettext_callables(site_gettext, site_ngettext, newstyle=True)
+    env.globals["register_text"] = register_text
     return env
+
+
+def register_text(value, value_en=None) -> Markup:
+    """A text of the register (``purpose``, ``target_groups``…) as the page shows it: on an
+    English page its English text (``purpose_en``…) where the register gives one; else the text
+    as written, marked ``lang="sv"`` on a page in another language (WCAG 3.1.2). A list is
+    joined with ", ". Empty (falsy) when there is no text, for ``or _("Uppgift saknas")``.
+
+    Args:
+        value: str, a list/tuple of str, or None (the register's Swedish text).
+        value_en: the same for English, or None.
+    Returns:
+        Escaped HTML (Markup).
+    """
+    def text(v):
+        return ", ".join(v) if isinstance(v, (list, tuple)) else (v or "")
+
+    lang = page_language()
+    if lang != LANGUAGES[0] and text(value_en):
+        return escape(text(value_en))
+    shown = text(value)
+    if not shown:
+        return Markup("")
+    if lang != LANGUAGES[0]:
+        return Markup('<span lang="%s">%s</span>') % (LANGUAGES[0], shown)
+    return escape(shown)

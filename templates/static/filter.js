@@ -27,7 +27,9 @@
         if (ok) { shown++; }
       });
       sections.forEach(function (s) { s.hidden = !s.querySelector("tr[data-platform]:not([hidden])"); });
-      status.textContent = "Visar " + shown + " av " + rows.length + " kanaler.";
+      /* the text comes from the page, in its language */
+      status.textContent = (status.getAttribute("data-text") || "{shown} / {total}")
+        .replace("{shown}", String(shown)).replace("{total}", String(rows.length));
       if (updateUrl) {
         var params = new URLSearchParams(window.location.search);
         Object.keys(PARAMS).forEach(function (p) {

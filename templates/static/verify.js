@@ -107,6 +107,14 @@
     return e;
   }
 
+  /* The texts come from the page (#kanaltexter, in the page's language); {name} is filled in. */
+  var TEXTS = {};
+  function t(key, vars) {
+    return (TEXTS[key] || "").replace(/\{(\w+)\}/g, function (m, name) {
+      return vars && Object.prototype.hasOwnProperty.call(vars, name) ? String(vars[name]) : m;
+    });
+  }
+
   function build(data) {
     var index = {};
     function add(key, entry) {
@@ -133,39 +141,40 @@
     var box = el("div", "", {"class": "answer"});
     if (official.length) {
       box.className = "answer official";
-      box.appendChild(el("p", "Ja: officiellt konto för " + data.org.name + ".", {"class": "verdict-text"}));
+      box.appendChild(el("p", t("official", {org: data.org.name}), {"class": "verdict-text"}));
       var ul = el("ul");
       official.forEach(function (h) {
         var c = h.item, li = el("li");
-        var a = el("a", c.name + " på " + c.platformLabel, {href: c.page});
+        var a = el("a", t("onPlatform", {name: c.name, platform: c.platformLabel}), {href: c.page});
         li.appendChild(a);
-        li.appendChild(document.createTextNode(". Ansvarig: " + c.department + (c.unit ? ", " + c.unit : "") +
-          ". Kontakt: " + (c.contact || data.org.email) + "."));
+        li.appendChild(document.createTextNode(t("responsible", {department: c.department + (c.unit ? ", " + c.unit : ""),
+          contact: c.contact || data.org.email})));
         ul.appendChild(li);
       });
       box.appendChild(ul);
     } else if (hits.length && hits[0].kind === "closed") {
       var c = hits[0].item;
       box.className = "answer closed";
-      box.appendChild(el("p", "Nej: kontot är avslutat" + (c.closing ? " sedan " + c.closing : "") + " och används inte längre av " + data.org.name + ".", {"class": "verdict-text"}));
+      box.appendChild(el("p", c.closing ? t("closedSince", {date: c.closing, org: data.org.name}) : t("closed", {org: data.org.name}),
+        {"class": "verdict-text"}));
       var p = el("p");
-      p.appendChild(el("a", "Mer om det avslutade kontot " + c.name, {href: c.page}));
+      p.appendChild(el("a", t("closedMore", {name: c.name}), {href: c.page}));
       box.appendChild(p);
-      box.appendChild(el("p", "Om kontot fortfarande publicerar något kan någon annan ha tagit över det. Kontakta " + data.org.email + "."));
+      box.appendChild(el("p", t("closedTakenOver", {email: data.org.email})));
     } else if (hits.length && hits[0].kind === "party") {
       var party = hits[0].item;
       box.className = "answer party";
-      box.appendChild(el("p", "Nej: det är " + party.party + "s kanal, inte " + data.org.name + "s. Åsikterna där är partiets egna.", {"class": "verdict-text"}));
+      box.appendChild(el("p", t("party", {party: party.party, org: data.org.name}), {"class": "verdict-text"}));
     } else {
       box.className = "answer unknown";
-      box.appendChild(el("p", "Finns inte i förteckningen.", {"class": "verdict-text"}));
-      box.appendChild(el("p", "Kontot är inte ett officiellt konto för " + data.org.name + ". Så här gör du:"));
+      box.appendChild(el("p", t("unknown"), {"class": "verdict-text"}));
+      box.appendChild(el("p", t("unknownNot", {org: data.org.name})));
       var steps = el("ul");
-      steps.appendChild(el("li", "Lita inte på innehållet, klicka inte på länkar och lämna inga uppgifter till kontot."));
-      steps.appendChild(el("li", "Anmäl kontot till plattformen om det utger sig för att vara " + data.org.name + "."));
-      var contact = el("li", "Kontakta " + data.org.name + ": ");
+      steps.appendChild(el("li", t("stepTrust")));
+      steps.appendChild(el("li", t("stepReport", {org: data.org.name})));
+      var contact = el("li", t("stepContact", {org: data.org.name}));
       contact.appendChild(el("a", data.org.email, {href: "mailto:" + data.org.email}));
-      if (data.org.phone) { contact.appendChild(document.createTextNode(", telefon " + data.org.phone)); }
+      if (data.org.phone) { contact.appendChild(document.createTextNode(t("phone", {phone: data.org.phone}))); }
       steps.appendChild(contact);
       box.appendChild(steps);
       if (key && key.indexOf("handle:") !== 0) {
@@ -176,9 +185,9 @@
           }
         });
         if (near) {
-          var np = el("p", "Det liknar det officiella kontot ");
-          np.appendChild(el("a", near.name + " på " + near.platformLabel, {href: near.page}));
-          np.appendChild(document.createTextNode(". Kontrollera adressen noga: falska konton har ofta nästan samma namn."));
+          var np = el("p", t("near"));
+          np.appendChild(el("a", t("onPlatform", {name: near.name, platform: near.platformLabel}), {href: near.page}));
+          np.appendChild(document.createTextNode(t("nearCheck")));
           box.appendChild(np);
         }
       }
@@ -189,7 +198,9 @@
   function init() {
     var form = document.getElementById("kontroll");
     var dataEl = document.getElementById("kanaldata");
-    if (!form || !dataEl) { return; }
+    var textsEl = document.getElementById("kanaltexter");
+    if (!form || !dataEl || !textsEl) { return; }  /* without its texts the page stays a plain list */
+    TEXTS = JSON.parse(textsEl.textContent);
     var data = JSON.parse(dataEl.textContent);
     var index = build(data);
     var input = document.getElementById("konto");
