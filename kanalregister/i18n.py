@@ -4,7 +4,8 @@ Two domains:
 - tool messages (diagnostics, hints, CLI output): the source strings are English, written in
   Python as ``_("English text {name}").format(name=...)`` — translate first, format after;
 - site text (templates): the source strings are Swedish (the site's first language), written
-  in templates as ``{{ _("Svensk text") }}``; see :func:`site_gettext`.
+  in templates as ``{{ _("Svensk text") }}``; the site's catalogue and ``site_gettext`` live in
+  :mod:`kanalregister.site.language` (they need the page's language).
 
 Until issue 17 lands, every function returns its argument unchanged.
 """
@@ -34,7 +35,3 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     """Translate a tool message that depends on a count ``n``."""
     return singular if n == 1 else plural
 
-
-def site_gettext(message: str) -> str:
-    """Translate a site text (Swedish source string) into the page's language."""
-    return message
