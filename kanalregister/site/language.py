@@ -15,7 +15,10 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
+
+from markupsafe import Markup
 
 #: The site's languages, first language first.
 LANGUAGES: tuple[str, ...] = ("sv", "en")
@@ -26,9 +29,28 @@ PREFIX: dict[str, str] = {"sv": "", "en": "en/"}
 #: The name of each language, written in that language (for the language switch).
 NAMES: dict[str, str] = {"sv": "Svenska", "en": "English"}
 
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageLink:
+    """One entry of a page's language switch and ``hreflang`` links: the language's code
+    (``lang``), its name in itself (``name``), the relative address of the page's version in it
+    (``href``), and whether that is the page itself (``current``)."""
+
+    lang: str
+    name: str
+    href: str
+    current: bool
+
+
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 
 _PAGE_LANGUAGE: contextvars.ContextVar[str] = contextvars.ContextVar("kanalregister_site_language", default="sv")
+#: Swedish text → its translation into the page's language as Markup, filled as texts are used:
+#: what ``_`` in a template reads (one per language, in :data:`_MARKUP`).
+_MARKUP: dict[str, dict[str, Markup]] = {}
+_PAGE_TABLE: contextvars.ContextVar[dict[str, Markup]] = contextvars.ContextVar(
+    "kanalregister_site_table", default=_MARKUP.setdefault("sv", {}))
 _CATALOGUES: dict[str, dict[str, str]] = {}
 
 
@@ -71,9 +93,11 @@ def using_language(lang: str):
     if lang not in LANGUAGES:
         raise ValueError(f"unknown site language {lang!r}")
     token = _PAGE_LANGUAGE.set(lang)
+    table = _PAGE_TABLE.set(_MARKUP.setdefault(lang, {}))
     try:
         yield
     finally:
+        _PAGE_TABLE.reset(table)
         _PAGE_LANGUAGE.reset(token)
 
 
@@ -84,6 +108,44 @@ def site_gettext(message: str, lang: str | None = None) -> str:
     if lang == LANGUAGES[0]:
         return message
     return catalogue(lang).get(message, message)
+
+
+def template_gettext(message: str, **values) -> Markup:
+    """The templates' ``_``: ``_("Svensk text")`` or ``_("Text %(name)s", name=value)``.
+
+    The text, translated into the page's language, is trusted (it comes from the templates and
+    the catalogue: it may hold markup such as a link); the values are escaped and put in with
+    ``%`` (only when there are values, so a text without any needs no ``%%``). As Jinja's
+    "new style" gettext, without its per-call context lookups: a page calls this some
+    thirty times, so it is called directly by the sandbox (see
+    :class:`kanalregister.site.templating.Sandbox`).
+
+    Returns:
+        Markup (str).
+    """
+    table = _PAGE_TABLE.get()
+    text = table.get(message)
+    if text is None:
+        text = table[message] = Markup(site_gettext(message))
+    return text % values if values else text
+
+
+class _PageTexts:
+    """``PAGE_TEXTS[text]`` is ``template_gettext(text)``: a Swedish text in the page's language."""
+
+    __slots__ = ()
+
+    def __getitem__(self, message: str) -> Markup:
+        table = _PAGE_TABLE.get()
+        text = table.get(message)
+        if text is None:
+            text = table[message] = Markup(site_gettext(message))
+        return text
+
+
+#: What templates' ``_("constant text")`` is compiled into (see
+#: :class:`kanalregister.site.templating.ConstantTexts`).
+PAGE_TEXTS = _PageTexts()
 
 
 def site_ngettext(singular: str, plural: str, n: int, lang: str | None = None) -> str:

@@ -28,7 +28,7 @@ from ..cache.blocks import BlockStore, memo_join
 from ..errors import Diagnostic, SiteSourceError
 from ..register.model import Channel, Event, Organisation, PartyChannel, Register, change_log
 from .content import ContentPage, content_line, load_content, markdown_text
-from .language import NAMES, PREFIX, site_gettext, using_language
+from .language import NAMES, PREFIX, LanguageLink, site_gettext, using_language
 from .swedish import sv_key
 from .templating import make_env
 from .verify import verify_data
@@ -183,8 +183,7 @@ class Renderer:
             "root": root,
             "site_root": site_root,
             "lang": self.lang,
-            "languages": [{"lang": k, "name": NAMES[k], "href": f"{site_root}{p}{current}", "current": k == self.lang}
-                          for k, p in PREFIX.items()],
+            "languages": [LanguageLink(k, NAMES[k], f"{site_root}{p}{current}", k == self.lang) for k, p in PREFIX.items()],
             "current": current,
             "organisation": self.register.organisation,
             "nav": self.nav,

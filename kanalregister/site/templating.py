@@ -7,22 +7,34 @@ import builtins
 from pathlib import Path
 
 import jinja2
+import jinja2.ext
+from jinja2.lexer import Token
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from ..register.model import Channel, Event, Organisation, PartyChannel
-from .language import LANGUAGES, format_date, format_number, page_language, site_gettext, site_ngettext
+from .language import (LANGUAGES, PAGE_TEXTS, LanguageLink, format_date, format_number, page_language,
+                       site_gettext, site_ngettext, template_gettext)
 
 
 class Sandbox(ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox, in which templates and content pages are rendered.
 
     Reading a public attribute of the model's own frozen objects (:class:`Channel`,
-    :class:`Organisation`, :class:`PartyChannel`, :class:`Event`) is let through at once:
+    :class:`Organisation`, :class:`PartyChannel`, :class:`Event`, and the pages'
+    :class:`LanguageLink`) is let through at once:
     they hold only data and properties, and the sandbox's general checks on each of the
     hundreds of thousands of such reads in a large build cost a quarter of its rendering
     time. Everything else — underscore names, other objects, calls — is checked as usual.
     """
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's signature
+        """Calls of the site's own text functions (``_``, ``register_text``), some forty on a
+        page, go straight to them; every other call is checked as usual."""
+        if __obj in _TEXT_FUNCTIONS:
+            kwargs.pop("_block_vars", None)  # what Jinja passes to Context.call inside a block
+            return __obj(*args, **kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
 
     def getattr(self, obj, attribute):  # noqa: A003 - Jinja's name for the hook
         if obj.__class__ in _MODEL_TYPES and attribute[:1] != "_":
@@ -33,7 +45,33 @@ class Sandbox(ImmutableSandboxedEnvironment):
         return super().getattr(obj, attribute)
 
 
-_MODEL_TYPES = frozenset({Channel, Organisation, PartyChannel, Event})
+class ConstantTexts(jinja2.ext.Extension):
+    """Compiles ``_("a constant text")`` — most of a page's texts — into the lookup
+    ``_texts["a constant text"]`` (:data:`kanalregister.site.language.PAGE_TEXTS`, the same
+    text in the page's language as :func:`~kanalregister.site.language.template_gettext`
+    gives), a subscript instead of a checked call. Anything else (values, a variable) stays a
+    call of ``_``. The tokens are rewritten, so line numbers stay."""
+
+    def filter_stream(self, stream):
+        window: list = []
+        for token in stream:
+            window.append(token)
+            if len(window) < 4:
+                continue
+            name, lparen, text, rparen = window
+            if (name.type == "name" and name.value == "_" and lparen.type == "lparen"
+                    and text.type == "string" and rparen.type == "rparen"):
+                yield Token(name.lineno, "name", "_texts")
+                yield Token(lparen.lineno, "lbracket", "[")
+                yield text
+                yield Token(rparen.lineno, "rbracket", "]")
+                window.clear()
+            else:
+                yield window.pop(0)
+        yield from window
+
+
+_MODEL_TYPES = frozenset({Channel, Organisation, PartyChannel, Event, LanguageLink})
 
 
 def make_env(template_dirs: list[Path], bytecode_dir: Path | None = None) -> jinja2.Environment:
@@ -49,7 +87,7 @@ def make_env(template_dirs: list[Path], bytecode_dir: Path | None = None) -> jin
     env = Sandbox(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in template_dirs]),
         autoescape=True,
-        extensions=["jinja2.ext.i18n"],
+        extensions=["jinja2.ext.i18n", ConstantTexts],
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -65,7 +103,9 @@ def make_env(template_dirs: list[Path], bytecode_dir: Path | None = None) -> jin
     # Jinja's i18n extension, "new style": ``_("Text %(name)s", name=value)`` and ``{% trans %}``;
     # the text comes from the catalogue (trusted), the values are escaped. The language is the
     # page's (:func:`kanalregister.site.language.using_language`).
-    env.install_gettext_callables(site_gettext, site_ngettext, newstyle=True)
+    env.install_gettext_callables(site_gettext, site_ngettext, newstyle=True)  # gettext, ngettext, {% trans %}
+    env.globals["_"] = template_gettext  # the same for _(…), faster
+    env.globals["_texts"] = PAGE_TEXTS  # _("constant text"), see ConstantTexts
     env.globals["register_text"] = register_text
     return env
 
@@ -94,3 +134,6 @@ def register_text(value, value_en=None) -> Markup:
     if lang != LANGUAGES[0]:
         return Markup('<span lang="%s">%s</span>') % (LANGUAGES[0], shown)
     return escape(shown)
+
+
+_TEXT_FUNCTIONS = frozenset({template_gettext, register_text})
