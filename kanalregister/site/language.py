@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 #: The site's languages, first language first.
 LANGUAGES: tuple[str, ...] = ("sv", "en")
@@ -127,7 +127,10 @@ def template_gettext(message: str, **values) -> Markup:
     text = table.get(message)
     if text is None:
         text = table[message] = Markup(site_gettext(message))
-    return text % values if values else text
+    if not values:
+        return text
+    # what Markup's % does (the values escaped), without its helper object per value
+    return Markup(str.__mod__(text, {k: v if isinstance(v, (int, float)) else escape(v) for k, v in values.items()}))
 
 
 class _PageTexts:

@@ -30,7 +30,7 @@ from ..register.model import Channel, Event, Organisation, PartyChannel, Registe
 from .content import ContentPage, content_line, load_content, markdown_text
 from .language import NAMES, PREFIX, LanguageLink, site_gettext, using_language
 from .swedish import sv_key
-from .templating import make_env
+from .templating import make_env, template_name
 from .verify import verify_data
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -147,7 +147,7 @@ class Renderer:
             def one(item):
                 nonlocal row_ctx, tmpl
                 if tmpl is None:
-                    tmpl = self.env.get_template(template)
+                    tmpl = self.env.get_template(template_name(self.lang, template))
                     common = {**self.env.globals, **self._common(root, ctx["current"]), "by_id": self._by_id}
                     row_ctx = tmpl.new_context(common, shared=True)
                 # What Template.render does, less a new context for every row: the one context
@@ -194,7 +194,7 @@ class Renderer:
         root = "../" * path.count("/")
         try:
             with using_language(self.lang):
-                text = self.env.get_template(template).render(**self._common(root, path), **ctx)
+                text = self.env.get_template(template_name(self.lang, template)).render(**self._common(root, path), **ctx)
         except jinja2.TemplateSyntaxError as exc:
             raise SiteSourceError([Diagnostic(exc.filename or exc.name or template, exc.lineno or 0, 0, "error",
                                               "template.syntax", "", exc.message or "template syntax error")]) from None

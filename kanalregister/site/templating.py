@@ -36,6 +36,12 @@ class Sandbox(ImmutableSandboxedEnvironment):
             return __obj(*args, **kwargs)
         return super().call(__context, __obj, *args, **kwargs)
 
+    def join_path(self, template, parent):
+        """A template named from another (``extends``, ``include``, ``import``) is compiled for
+        the other's language (:func:`template_name`)."""
+        lang = _split_name(parent)[0]
+        return template_name(lang, template) if lang and _split_name(template)[1] == template else template
+
     def getattr(self, obj, attribute):  # noqa: A003 - Jinja's name for the hook
         if obj.__class__ in _MODEL_TYPES and attribute[:1] != "_":
             try:
@@ -45,14 +51,47 @@ class Sandbox(ImmutableSandboxedEnvironment):
         return super().getattr(obj, attribute)
 
 
+def template_name(lang: str, name: str) -> str:
+    """The name under which a template is compiled for pages in ``lang``: ``name`` for the
+    first language, ``"en:" + name`` for English (each language's texts are put in when the
+    template is compiled, see :class:`ConstantTexts`)."""
+    return name if lang == LANGUAGES[0] else f"{lang}:{name}"
+
+
+def _split_name(name: str | None) -> tuple[str | None, str | None]:
+    """(language, template name) of a name from :func:`template_name`; (None, None) for None."""
+    if name is None:
+        return None, None
+    head, sep, rest = name.partition(":")
+    return (head, rest) if sep and head in LANGUAGES else (LANGUAGES[0], name)
+
+
+class LanguageLoader(jinja2.BaseLoader):
+    """The template folders' loader, for names with or without a language (:func:`template_name`):
+    every language reads the same files."""
+
+    def __init__(self, loader: jinja2.BaseLoader):
+        self.loader = loader
+
+    def get_source(self, environment, template):
+        return self.loader.get_source(environment, _split_name(template)[1])
+
+    def list_templates(self):
+        return self.loader.list_templates()
+
+
 class ConstantTexts(jinja2.ext.Extension):
-    """Compiles ``_("a constant text")`` — most of a page's texts — into the lookup
-    ``_texts["a constant text"]`` (:data:`kanalregister.site.language.PAGE_TEXTS`, the same
-    text in the page's language as :func:`~kanalregister.site.language.template_gettext`
-    gives), a subscript instead of a checked call. Anything else (values, a variable) stays a
-    call of ``_``. The tokens are rewritten, so line numbers stay."""
+    """Puts each constant text ``_("Svensk text")`` of a template — most of a page's texts — in
+    its language when the template is compiled (the template's name says the language, see
+    :func:`template_name`): a constant in the page, with nothing to call or look up per page.
+    A translation with markup (``<``, ``&``) is looked up instead, as
+    ``_texts["Svensk text"]`` (:data:`kanalregister.site.language.PAGE_TEXTS`), and so is every
+    text of a content page (compiled from a string, whatever the page's language). Anything
+    else (values, a variable) stays a call of ``_``. The tokens are rewritten, so line numbers
+    stay."""
 
     def filter_stream(self, stream):
+        lang = _split_name(stream.name)[0]
         window: list = []
         for token in stream:
             window.append(token)
@@ -61,10 +100,14 @@ class ConstantTexts(jinja2.ext.Extension):
             name, lparen, text, rparen = window
             if (name.type == "name" and name.value == "_" and lparen.type == "lparen"
                     and text.type == "string" and rparen.type == "rparen"):
-                yield Token(name.lineno, "name", "_texts")
-                yield Token(lparen.lineno, "lbracket", "[")
-                yield text
-                yield Token(rparen.lineno, "rbracket", "]")
+                shown = site_gettext(text.value, lang) if lang is not None else None
+                if shown is not None and "<" not in shown and "&" not in shown:
+                    yield Token(text.lineno, "string", shown)
+                else:
+                    yield Token(name.lineno, "name", "_texts")
+                    yield Token(lparen.lineno, "lbracket", "[")
+                    yield text
+                    yield Token(rparen.lineno, "rbracket", "]")
                 window.clear()
             else:
                 yield window.pop(0)
@@ -85,7 +128,7 @@ def make_env(template_dirs: list[Path], bytecode_dir: Path | None = None) -> jin
             source's checksum, so an edited template is compiled again), or None.
     """
     env = Sandbox(
-        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in template_dirs]),
+        loader=LanguageLoader(jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in template_dirs])),
         autoescape=True,
         extensions=["jinja2.ext.i18n", ConstantTexts],
         undefined=jinja2.StrictUndefined,
