@@ -280,3 +280,16 @@ def test_texts_are_the_same_compiled_in_or_looked_up(tmp_path, lang, want):
         compiled = env.get_template(template_name(lang, "t.html")).render(x=env.from_string('{{ _("Förteckning") }}')
                                                                            .render())
     assert compiled.split("|") == want
+
+
+def test_a_translation_of_no_page_is_an_error(tmp_path, minimal_text):
+    content = tmp_path / "content"
+    (content / "en").mkdir(parents=True)
+    (content / "om.md").write_text("---\ntitle: Om förteckningen\n---\nText.\n", encoding="utf-8")
+    (content / "en" / "about.md").write_text("---\ntitle: About\n---\nText.\n", encoding="utf-8")
+    src = tmp_path / "channels.yaml"
+    src.write_text(minimal_text, encoding="utf-8")
+    out = tmp_path / "site"
+    r = run_cli("build", "-r", str(src), "--out", str(out), "--content", str(content), "--today", TODAY.isoformat())
+    assert r.code != 0 and not out.exists()
+    assert f"{content / 'en' / 'about.md'}:1:1" in r.err and "slug 'about'" in r.err and "Traceback" not in r.err

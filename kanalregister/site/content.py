@@ -11,6 +11,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from ..errors import Diagnostic, SiteSourceError
+from ..i18n import _
 
 
 @dataclass(frozen=True)
@@ -86,11 +87,18 @@ def content_in(content_dir: Path, lang: str, first: list[ContentPage]) -> list[C
     ``lang``, so that it is marked as written in the first language (WCAG 3.1.2).
 
     Raises:
-        SiteSourceError: a translated page is unreadable, has bad front matter or no title.
+        SiteSourceError: a translated page is unreadable, has bad front matter or no title, or
+            translates no page of ``content_dir``.
     """
     folder = content_dir / lang
     translated = {p.slug: p for p in load_content(folder, lang)} if folder.is_dir() else {}
-    pages = [translated.pop(p.slug, p) for p in first] + list(translated.values())
+    pages = [translated.pop(p.slug, p) for p in first]
+    if translated:  # a translation of no page: its language switch would lead nowhere
+        raise SiteSourceError([Diagnostic(p.file, 1, 1, "error", "content.translation", "",
+                                          _("translation of a page that does not exist: no page in {folder} "
+                                            "has the slug '{slug}'").format(folder=str(content_dir), slug=p.slug),
+                                          _("give it the file name or 'slug:' of the page it translates"))
+                               for p in translated.values()])
     return sorted(pages, key=lambda p: (p.order, p.slug))
 
 
