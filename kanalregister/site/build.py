@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import datetime as dt
+import itertools
 import os
 import time
 import zoneinfo
@@ -201,8 +202,7 @@ def write_site(register: Register, out: Path, src: Sources, reuse: Reuse | None 
                 progress.step()
         for name, text in export.exports(register, src.date, keys, renderers[0].rows).items():
             pub.write(name, text)  # the open data are language-neutral: written once
-        for renderer in renderers:
-            _write_channel_pages(renderer, pub, progress, cache)
+        _write_channel_pages(renderers, pub, progress, cache)
         progress.close()
         for rel, path in _static_files(src.templates).items():
             pub.write(rel, path.read_bytes())
@@ -250,33 +250,36 @@ def _page_records(channel_keys: dict, stats: dict, old_pages: dict) -> dict:
     return pages
 
 
-def _write_channel_pages(renderer, pub: Publisher, progress: Progress | None, cache: BuildCache | None) -> None:
-    """Write every channel page. ``progress`` (or None) counts them.
+def _write_channel_pages(renderers: list, pub: Publisher, progress: Progress | None,
+                         cache: BuildCache | None) -> None:
+    """Write every channel page in every language (one renderer each); ``progress`` (or None) counts them.
 
     A page whose key (render key + the channel's item key) is the one recorded for the file
     the last build wrote, and whose file is still that file, is linked without rendering.
     The others are rendered by :meth:`kanalregister.site.render.Renderer.channel_page`, in
-    worker processes when there are many (:func:`kanalregister.workers.map_items`).
+    worker processes when there are many (:func:`kanalregister.workers.map_items`, one map for all languages).
     """
-    keys = renderer.channel_keys
     pages = cache.pages if cache is not None else {}  # recorded under this build's render key (else emptied)
-    channels = renderer.register.channels
-    todo = []
-    for c in channels:
-        if pages:
-            rel = f"{renderer.prefix}kanal/{c.id}.html"
-            old = pages.get(rel)
-            if old is not None and old[0] == keys[c.id] and pub.reuse(rel, old[1:]):
-                if progress is not None:
-                    progress.step()
-                continue
-        todo.append(c)
-    if todo:  # the first here: its templates are compiled (and cached) before any worker starts
-        first = renderer.channel_page(todo[0])
-        pub.write(first.path, first.text)
-        if progress is not None:
-            progress.step()
-    for page in map_items(renderer.channel_page, todo[1:]):
+    todo, first = [], []
+    for i, renderer in enumerate(renderers):
+        keys = renderer.channel_keys
+        mine = []
+        for c in renderer.register.channels:
+            if pages:
+                rel = f"{renderer.prefix}kanal/{c.id}.html"
+                old = pages.get(rel)
+                if old is not None and old[0] == keys[c.id] and pub.reuse(rel, old[1:]):
+                    if progress is not None:
+                        progress.step()
+                    continue
+            mine.append((i, c))
+        first += mine[:1]  # rendered here: its templates are compiled (and cached) before any worker starts
+        todo += mine[1:]
+
+    def one(item):
+        return renderers[item[0]].channel_page(item[1])
+
+    for page in itertools.chain(map(one, first), map_items(one, todo)):
         pub.write(page.path, page.text)
         if progress is not None:
             progress.step()
