@@ -7,7 +7,8 @@ Two domains:
   (compiled to ``messages.mo`` beside it, both committed; see docs/translating.md). Swedish is
   the default: the people who keep the register are Swedish communicators;
 - site text (templates): the source strings are Swedish (the site's first language), written
-  in templates as ``{{ _("Svensk text") }}``; see :func:`site_gettext`.
+  in templates as ``{{ _("Svensk text") }}``; the site's catalogue and ``site_gettext`` live in
+  :mod:`kanalregister.site.language` (they need the page's language).
 
 The language of tool messages is, in order: :func:`set_language` (the CLI's ``--lang``), the
 environment variable ``KANALREGISTER_LANG``, else Swedish. Messages are made when rules run
@@ -78,7 +79,3 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     """Translate a tool message that depends on a count ``n``."""
     return catalogue().ngettext(singular, plural, n)
 
-
-def site_gettext(message: str) -> str:
-    """Translate a site text (Swedish source string) into the page's language."""
-    return message

@@ -48,6 +48,8 @@ PAGES = {
     "accessibility-statement": "tillganglighet.html",
     "fragment-in-cms": "cms-test.html",
 }
+#: The same pages in English (issue 17): every check on PAGES runs on them too.
+PAGES.update({f"en-{name}": f"en/{path}" for name, path in list(PAGES.items()) if name != "fragment-in-cms"})
 
 
 @pytest.fixture(scope="module")
@@ -383,10 +385,60 @@ def test_print_stylesheet(page, base_url):
     assert "https://" in after
 
 
-def test_lang_is_swedish(page, base_url):
+def test_lang_is_swedish_and_english_under_en(page, base_url):
     for path in PAGES.values():
         page.goto(base_url + path)
-        assert page.evaluate("document.documentElement.lang") == "sv"
+        assert page.evaluate("document.documentElement.lang") == ("en" if path.startswith("en/") else "sv")
+
+
+#: (input, verdict, the answer's first words on the English page)
+VARIANTS_EN = [
+    ("https://www.facebook.com/exempelbykommun", "official", "Yes: an official account of Exempelby kommun."),
+    ("https://x.com/exempelbykommun_old", "closed", "No: the account has been closed since 31 December 2014 and"),
+    ("https://www.facebook.com/exempelpartiet.exempelby", "party", "No: it is a channel of Exempelpartiet"),
+    ("https://www.facebook.com/exempelbykommun1", "unknown", "Not in the register."),
+]
+
+
+@pytest.mark.parametrize("query,verdict,start", VARIANTS_EN, ids=[v[1] for v in VARIANTS_EN])
+def test_verification_in_english(page, base_url, query, verdict, start):
+    """The English verify page answers in English (its script's texts come from the page), with
+    links to the English channel pages."""
+    page.goto(base_url + "en/kontrollera.html")
+    page.fill("#konto", query)
+    page.click("#kontroll button[type=submit]")
+    answer = page.locator("#svar .answer")
+    answer.wait_for()
+    assert verdict in answer.get_attribute("class").split()
+    text = answer.inner_text()
+    assert text.startswith(start), text
+    for swedish in ("Ja:", "Nej:", "Finns inte", "officiellt", "Kontakta", "Ansvarig", " på "):
+        assert swedish not in text, (swedish, text)
+    for a in answer.locator("a").all():
+        href = a.get_attribute("href")
+        if not href.startswith("mailto:"):
+            assert href.startswith("kanal/") and page.evaluate("h => new URL(h, location.href).pathname", href) \
+                .startswith("/en/kanal/")
+    if verdict == "official":
+        assert "Responsible:" in text and "Contact:" in text
+
+
+def test_filter_status_in_english(page, base_url):
+    page.goto(base_url + "en/index.html")
+    total = page.locator("tr[data-platform]").count()
+    page.select_option("#filter-plattform", "instagram")
+    shown = page.locator("tr[data-platform]:visible").count()
+    assert page.locator("#filter-status").inner_text() == f"Showing {shown} of {total} channels."
+
+
+def test_language_switch_leads_to_the_twin_and_back(page, base_url):
+    for path in ("kanal/kommunen-mastodon.html", "kontrollera.html", "index.html"):
+        page.goto(base_url + path)
+        page.click("nav.languages a[hreflang=en]")
+        assert page.url == base_url + "en/" + path
+        assert page.evaluate("document.documentElement.lang") == "en"
+        page.click("nav.languages a[hreflang=sv]")
+        assert page.url == base_url + path
 
 
 def test_screenshots_for_review(browser, base_url):

@@ -235,7 +235,8 @@ def test_changed_templates_are_used(tmp_path):
     out = tmp_path / "site"
     args = ["build", "-r", str(reg), "--out", str(out), "--today", TODAY.isoformat(), "-t", str(tpl)]
     assert run_cli(*args).code == 0
-    (tpl / "_channel_row.html").write_text(row.replace('data-label="Syfte"', 'data-label="Syfte" class="syfte"'),
+    (tpl / "_channel_row.html").write_text(row.replace('<td data-label="{{ _("Syfte") }}"',
+                                                           '<td data-label="{{ _("Syfte") }}" class="syfte"'),
                                            encoding="utf-8")
     assert run_cli(*args).code == 0
     assert (out / "index.html").read_text(encoding="utf-8").count('class="syfte"') == sum(

@@ -30,7 +30,7 @@ ORG = ["--name", "Norsjö kommun", "--website", "https://www.norsjo.se", "--emai
 #: Everything init writes (posix paths relative to the new folder).
 EXPECTED = {
     "channels.yaml", "channels.internal.yaml", "schema/channels.schema.json", "content/allmanna-handlingar.md",
-    "README.md",
+    "README.md", "content/en/allmanna-handlingar.md",  # the English version (issue 17)
     ".github/workflows/kanalregister.yml", ".github/pull_request_template.md", ".gitlab-ci.yml",
     ".pre-commit-config.yaml", ".gitignore",
 }
@@ -131,10 +131,10 @@ def test_register_starts_with_the_modeline_and_its_schema_is_written(made, cli):
     assert data["channels"] is None  # the example channel is in comments
 
 
-def test_content_is_the_package_default(made):
+@pytest.mark.parametrize("rel", ["allmanna-handlingar.md", "en/allmanna-handlingar.md"])
+def test_content_is_the_package_default(made, rel):
     default = default_dir("content")
-    assert (made / "content" / "allmanna-handlingar.md").read_bytes() == \
-        (default / "allmanna-handlingar.md").read_bytes()
+    assert (made / "content" / rel).read_bytes() == (default / rel).read_bytes()
 
 
 def test_ci_files_pin_this_version(made):
@@ -403,7 +403,8 @@ def test_the_wheel_installs_and_init_works_from_it(tmp_path):
     assert (empty / "channels.yaml").read_text(encoding="utf-8").splitlines()[0] == scaffold.MODELINE
     for rel, data in scaffold.repo_copies().items():
         assert (empty / rel).read_bytes() == data
-    for rel in (".pre-commit-config.yaml", ".gitignore", "README.md", "content/allmanna-handlingar.md"):
+    for rel in (".pre-commit-config.yaml", ".gitignore", "README.md", "content/allmanna-handlingar.md",
+                "content/en/allmanna-handlingar.md"):
         assert (empty / rel).read_bytes() == scaffold.plan(scaffold.Organisation(*ORG[1::2]))[rel]
     assert "/site/" in (empty / ".gitignore").read_text(encoding="utf-8").split()
 

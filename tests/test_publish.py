@@ -106,9 +106,11 @@ def test_rebuild_rewrites_only_changed_files(tmp_path):
     assert run_cli(*env).code == 0
     after = {p.relative_to(out).as_posix(): p.stat().st_ino for p in out.rglob("*") if p.is_file()}
     rewritten = {k for k in after if inodes.get(k) != after[k]}
-    # the purpose appears on the index, the channel page, the verification page, the fragment and the exports
+    # the purpose appears on the index, the channel page, the verification page, the fragment and the exports;
+    # the pages also in English (issue 17), the exports once
     assert rewritten == {"index.html", "kanal/skolan-instagram.html", "forteckning-fragment.html", "channels.csv",
-                         "channels.json"}
+                         "channels.json", "en/index.html", "en/kanal/skolan-instagram.html",
+                         "en/forteckning-fragment.html"}
 
 
 def test_progress_only_on_a_terminal_after_two_seconds(monkeypatch):

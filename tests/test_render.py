@@ -96,21 +96,26 @@ def test_public_records_page_says_messages_are_allmanna_handlingar_and_gives_com
     assert "avpubliceras eller raderas" in text
 
 
-def test_common_parts_on_every_page(demo_site):
-    pages = sorted(p for p in demo_site.rglob("*.html") if p.name != "forteckning-fragment.html")
+@pytest.mark.parametrize(("lang", "date", "example"), [
+    ("sv", "18 november 2026", "Exempeldata"),
+    ("en", "18 November 2026", "Example data"),
+])
+def test_common_parts_on_every_page(demo_site, lang, date, example):
+    pages = sorted(p for p in demo_site.rglob("*.html") if p.name != "forteckning-fragment.html"
+                   and (p.relative_to(demo_site).parts[0] == "en") == (lang == "en"))
     assert len(pages) > 30
     for p in pages:
         page = soup(p)
-        assert page.html["lang"] == "sv"
+        assert page.html["lang"] == lang
         updated = page.select_one("footer time")
-        assert updated["datetime"] == "2026-11-18" and _text(updated) == "18 november 2026"
+        assert updated["datetime"] == "2026-11-18" and _text(updated) == date
         footer_links = {a["href"].split("/")[-1] for a in page.select("footer nav a")}
         assert {"index.html", "partier.html", "avslutade.html", "allmanna-handlingar.html"} <= footer_links
         for script in page.find_all("script"):  # only our own files, and inert JSON data
             assert script.get("src", "").rsplit("/", 1)[-1] in ("filter.js", "verify.js", "kontrollera-data.js") or (
                 script.get("type") == "application/json" and not script.get("src")), script
         assert page.find("meta", attrs={"http-equiv": "Content-Security-Policy"})
-        assert "Exempeldata" in _text(page.select_one(".example-banner"))
+        assert example in _text(page.select_one(".example-banner"))
 
 
 def test_all_internal_links_are_relative_and_resolve(demo_site):

@@ -71,6 +71,8 @@ class Channel:
     contact_email: str | None = None
     purpose: str | None = None
     target_groups: tuple[str, ...] = ()
+    purpose_en: str | None = None
+    target_groups_en: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
     monitoring: str | None = None
     start_date: dt.date | None = None

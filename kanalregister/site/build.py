@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import itertools
 import os
 import time
 import zoneinfo
@@ -29,14 +30,13 @@ from ..register.read import read_bytes, source_name
 from ..register.internal import read as read_internal
 from ..register.loader import digest, load
 from ..register.model import Register
-from ..register.read import read_bytes, source_name
 from ..workers import map_items
 from . import export, render
-from .content import load_content
+from .content import content_in, load_content
 from .guard import MARKER, MARKER_TEXT, output_folder
+from .language import DATE_MEMO, LANGUAGES, PREFIX
 from .progress import Progress, working
 from .publish import Publisher, leftovers, wait_removals
-from .swedish import DATE_MEMO
 
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
 
@@ -189,18 +189,22 @@ def write_site(register: Register, out: Path, src: Sources, reuse: Reuse | None 
         parts = (code_digest(), src.digest, reuse.frame, src.date.isoformat())
         rkey = digest("\x00".join(parts).encode())
         rows = cache.blocks_for(rkey)
-    renderer = render.Renderer(register, list(src.templates), load_content(src.content), src.date, keys, rows,
-                               _jinja_folder(folder))
-    progress = Progress(len(register.channels) + 12, "kanalregister: " + _("writing pages"), start=started)
+    first = load_content(src.content)
+    renderers = [render.Renderer(register, list(src.templates),
+                                 first if lang == LANGUAGES[0] else content_in(src.content, lang, first),
+                                 src.date, keys, rows, _jinja_folder(folder), lang) for lang in LANGUAGES]
+    progress = Progress(len(LANGUAGES) * (len(register.channels) + 12), "kanalregister: " + _("writing pages"),
+                        start=started)
     old_pages = dict(cache.pages) if cache is not None else {}
     with Publisher(out, folder.spare if folder else None, keep_spare=folder is not None, background=background) as pub:
-        for _path, job in renderer.site_page_jobs():
-            page = job()
-            pub.write(page.path, page.text)
-            progress.step()
-        for name, text in export.exports(register, src.date, keys, renderer.rows).items():
-            pub.write(name, text)
-        _write_channel_pages(renderer, pub, progress, cache)
+        for renderer in renderers:  # each language from the same model (issue 17)
+            for _path, job in renderer.site_page_jobs():
+                page = job()
+                pub.write(page.path, page.text)
+                progress.step()
+        for name, text in export.exports(register, src.date, keys, renderers[0].rows).items():
+            pub.write(name, text)  # the open data are language-neutral: written once
+        _write_channel_pages(renderers, pub, progress, cache)
         progress.close()
         for rel, path in _static_files(src.templates).items():
             pub.write(rel, path.read_bytes())
@@ -210,7 +214,7 @@ def write_site(register: Register, out: Path, src: Sources, reuse: Reuse | None 
             folder.spare = pub.spare_record
         if cache is not None:
             cache.render = rkey
-            cache.pages = _page_records(renderer.channel_keys, pub.stats, old_pages)
+            cache.pages = _page_records(renderers[0].channel_keys, pub.stats, old_pages)
         return Published(pub.written, dict(pub.stats))
 
 
@@ -236,44 +240,48 @@ def _static_files(templates: tuple[Path, ...]) -> dict[str, Path]:
 
 
 def _page_records(channel_keys: dict, stats: dict, old_pages: dict) -> dict:
-    """Output path → (page key, inode, mtime in ns, size) of every channel page, written now
-    (``stats``) or linked unchanged from the last build (``old_pages``)."""
+    """Output path → (page key, inode, mtime in ns, size) of every channel page in every
+    language, written now (``stats``) or linked unchanged from the last build (``old_pages``)."""
     pages = {}
     for cid, key in channel_keys.items():
-        rel = f"kanal/{cid}.html"
-        st = stats.get(rel) or old_pages.get(rel, (None,))[1:]
-        if st:
-            pages[rel] = (key, *st)
+        for prefix in PREFIX.values():
+            rel = f"{prefix}kanal/{cid}.html"
+            st = stats.get(rel) or old_pages.get(rel, (None,))[1:]
+            if st:
+                pages[rel] = (key, *st)
     return pages
 
 
-def _write_channel_pages(renderer, pub: Publisher, progress: Progress | None, cache: BuildCache | None) -> None:
-    """Write every channel page. ``progress`` (or None) counts them.
+def _write_channel_pages(renderers: list, pub: Publisher, progress: Progress | None,
+                         cache: BuildCache | None) -> None:
+    """Write every channel page in every language (one renderer each); ``progress`` (or None) counts them.
 
     A page whose key (render key + the channel's item key) is the one recorded for the file
     the last build wrote, and whose file is still that file, is linked without rendering.
     The others are rendered by :meth:`kanalregister.site.render.Renderer.channel_page`, in
-    worker processes when there are many (:func:`kanalregister.workers.map_items`).
+    worker processes when there are many (:func:`kanalregister.workers.map_items`, one map for all languages).
     """
-    keys = renderer.channel_keys
     pages = cache.pages if cache is not None else {}  # recorded under this build's render key (else emptied)
-    channels = renderer.register.channels
-    todo = []
-    for c in channels:
-        if pages:
-            rel = f"kanal/{c.id}.html"
-            old = pages.get(rel)
-            if old is not None and old[0] == keys[c.id] and pub.reuse(rel, old[1:]):
-                if progress is not None:
-                    progress.step()
-                continue
-        todo.append(c)
-    if todo:  # the first here: its templates are compiled (and cached) before any worker starts
-        first = renderer.channel_page(todo[0])
-        pub.write(first.path, first.text)
-        if progress is not None:
-            progress.step()
-    for page in map_items(renderer.channel_page, todo[1:]):
+    todo, first = [], []
+    for i, renderer in enumerate(renderers):
+        keys = renderer.channel_keys
+        mine = []
+        for c in renderer.register.channels:
+            if pages:
+                rel = f"{renderer.prefix}kanal/{c.id}.html"
+                old = pages.get(rel)
+                if old is not None and old[0] == keys[c.id] and pub.reuse(rel, old[1:]):
+                    if progress is not None:
+                        progress.step()
+                    continue
+            mine.append((i, c))
+        first += mine[:1]  # rendered here: its templates are compiled (and cached) before any worker starts
+        todo += mine[1:]
+
+    def one(item):
+        return renderers[item[0]].channel_page(item[1])
+
+    for page in itertools.chain(map(one, first), map_items(one, todo)):
         pub.write(page.path, page.text)
         if progress is not None:
             progress.step()

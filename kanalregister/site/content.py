@@ -24,6 +24,7 @@ class ContentPage:
         order: position in the footer (front matter ``order``; default 50).
         source: the Markdown text after the front matter.
         file: the source file, for diagnostics.
+        lang: the language the page is written in (``"sv"``; ``"en"`` for ``content/en/``).
     """
 
     slug: str
@@ -31,13 +32,14 @@ class ContentPage:
     order: int
     source: str
     file: str
+    lang: str = "sv"
 
 
 _FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 
 
-def load_content(content_dir: Path) -> list[ContentPage]:
-    """Read every ``*.md`` in ``content_dir`` (sorted by order, then slug).
+def load_content(content_dir: Path, lang: str = "sv") -> list[ContentPage]:
+    """Read every ``*.md`` in ``content_dir`` (sorted by order, then slug), written in ``lang``.
 
     Raises:
         SiteSourceError: unreadable file, bad front matter, or no title.
@@ -72,9 +74,32 @@ def load_content(content_dir: Path) -> list[ContentPage]:
             problems.append(Diagnostic(name, 1, 1, "error", "content.title", "",
                                        _("page has no title"), _("add front matter 'title:' or a '# heading'")))
             continue
-        pages.append(ContentPage(str(meta.get("slug", f.stem)), str(title), int(meta.get("order", 50)), text, name))
+        pages.append(ContentPage(str(meta.get("slug", f.stem)), str(title), int(meta.get("order", 50)), text, name,
+                                 lang))
     if problems:
         raise SiteSourceError(problems)
+    return sorted(pages, key=lambda p: (p.order, p.slug))
+
+
+def content_in(content_dir: Path, lang: str, first: list[ContentPage]) -> list[ContentPage]:
+    """The content pages of the site in ``lang``: the first language's pages ``first`` (from
+    ``content_dir``) with each replaced by its translation in ``content_dir/<lang>/`` (same file
+    name or ``slug``) where there is one. A page not yet translated keeps its text and its
+    ``lang``, so that it is marked as written in the first language (WCAG 3.1.2).
+
+    Raises:
+        SiteSourceError: a translated page is unreadable, has bad front matter or no title, or
+            translates no page of ``content_dir``.
+    """
+    folder = content_dir / lang
+    translated = {p.slug: p for p in load_content(folder, lang)} if folder.is_dir() else {}
+    pages = [translated.pop(p.slug, p) for p in first]
+    if translated:  # a translation of no page: its language switch would lead nowhere
+        raise SiteSourceError([Diagnostic(p.file, 1, 1, "error", "content.translation", "",
+                                          _("translation of a page that does not exist: no page in {folder} "
+                                            "has the slug '{slug}'").format(folder=str(content_dir), slug=p.slug),
+                                          _("give it the file name or 'slug:' of the page it translates"))
+                               for p in translated.values()])
     return sorted(pages, key=lambda p: (p.order, p.slug))
 
 

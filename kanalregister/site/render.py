@@ -7,7 +7,9 @@ files it changes. Content pages are Markdown files in ``content/`` (trusted text
 the municipality); register text is never rendered as Markdown or HTML.
 
 All links are relative (``root`` is ``""`` or ``"../"``), so ``site/`` works under any path
-and from ``file://``.
+and from ``file://``. Each language's pages are rendered by a Renderer of that language from the
+same model: Swedish at the root, English under ``en/`` (:mod:`.language`); ``root`` leads to the
+root of the page's language, ``site_root`` to the site's root (style sheets, scripts, open data).
 """
 
 from __future__ import annotations
@@ -30,9 +32,10 @@ from ..register.identity import channel_keys
 from ..register.model import Channel, Event, Organisation, PartyChannel, Register, change_log
 from .content import ContentPage, content_line, load_content, markdown_text
 from .dcat import CATALOGUE_PATH, catalogue_url
+from .language import NAMES, PREFIX, LanguageLink, site_gettext, using_language
 from .organisations import is_compact, organisation_slugs
-from .swedish import date_sv, sv_key
-from .templating import make_env
+from .swedish import sv_key
+from .templating import make_env, template_name
 from .verify import verify_data, verify_script
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -83,12 +86,15 @@ class Renderer:
         keys: channel id → digest of its register text, or None (then nothing is reused).
         rows: the :class:`kanalregister.cache.BlockStore` of rendered blocks, or None.
         bytecode_dir: a folder for Jinja's compiled templates, or None.
+        lang: the language of the pages (``"sv"``, at the root, or ``"en"``, under ``en/``);
+            ``content`` must be that language's content pages.
     """
 
     def __init__(self, register: Register, template_dirs: list[Path], content: list[ContentPage],
                  build_date: dt.date, keys: dict | None = None, rows: BlockStore | None = None,
-                 bytecode_dir: Path | None = None):
+                 bytecode_dir: Path | None = None, lang: str = "sv"):
         self.register = register
+        self.lang, self.prefix = lang, PREFIX[lang]
         self.env = make_env(template_dirs, bytecode_dir)
         self.content = content
         self.build_date = build_date
@@ -149,7 +155,7 @@ class Renderer:
             def one(item):
                 nonlocal row_ctx, tmpl
                 if tmpl is None:
-                    tmpl = self.env.get_template(template)
+                    tmpl = self.env.get_template(template_name(self.lang, template))
                     common = {**self.env.globals, **self._common(root, ctx["current"]), "by_id": self._by_id}
                     row_ctx = tmpl.new_context(common, shared=True)
                 # What Template.render does, less a new context for every row: the one context
@@ -160,26 +166,32 @@ class Renderer:
                 row_vars["e" if isinstance(item, Event) else "c"] = item
                 return self.env.concat(tmpl.root_render_func(row_ctx))
 
-            return Markup(memo_join(items, key_of, self.rows, f"{template}@{root}", one))
+            return Markup(memo_join(items, key_of, self.rows, f"{template}@{self.lang}@{root}", one))
 
         return rows
 
     def _nav(self) -> list[dict]:
         items = [
-            {"href": "index.html", "title": "Förteckning"},
-            {"href": "partier.html", "title": "Partiernas kanaler"},
-            {"href": "avslutade.html", "title": "Avslutade kanaler"},
-            {"href": "andringslogg.html", "title": "Ändringslogg"},
-            {"href": "kontrollera.html", "title": "Är kontot officiellt?"},
+            {"href": "index.html", "title": site_gettext("Förteckning", self.lang)},
+            {"href": "partier.html", "title": site_gettext("Partiernas kanaler", self.lang)},
+            {"href": "avslutade.html", "title": site_gettext("Avslutade kanaler", self.lang)},
+            {"href": "andringslogg.html", "title": site_gettext("Ändringslogg", self.lang)},
+            {"href": "kontrollera.html", "title": site_gettext("Är kontot officiellt?", self.lang)},
         ]
         items += [{"href": f"{p.slug}.html", "title": p.title} for p in self.content]
-        items += [{"href": "oppna-data.html", "title": "Öppna data"},
-                  {"href": "tillganglighet.html", "title": "Tillgänglighet"}]
+        items += [{"href": "oppna-data.html", "title": site_gettext("Öppna data", self.lang)},
+                  {"href": "tillganglighet.html", "title": site_gettext("Tillgänglighet", self.lang)}]
         return items
 
     def _common(self, root: str, current: str) -> dict:
+        """The variables of every page: ``current`` is the page's path within its language
+        (``kanal/x.html``), ``root`` leads to its language's root, ``site_root`` to the site's."""
+        site_root = "../" * (self.prefix + current).count("/")
         return {
             "root": root,
+            "site_root": site_root,
+            "lang": self.lang,
+            "languages": [LanguageLink(k, NAMES[k], f"{site_root}{p}{current}", k == self.lang) for k, p in PREFIX.items()],
             "current": current,
             "organisation": self.register.organisation,
             "nav": self.nav,
@@ -189,7 +201,8 @@ class Renderer:
     def _render(self, template: str, path: str, **ctx) -> Page:
         root = "../" * path.count("/")
         try:
-            text = self.env.get_template(template).render(**self._common(root, path), **ctx)
+            with using_language(self.lang):
+                text = self.env.get_template(template_name(self.lang, template)).render(**self._common(root, path), **ctx)
         except jinja2.TemplateSyntaxError as exc:
             raise SiteSourceError([Diagnostic(exc.filename or exc.name or template, exc.lineno or 0, 0, "error",
                                               "template.syntax", "", exc.message or "template syntax error")]) from None
@@ -206,7 +219,7 @@ class Renderer:
         except Exception as exc:  # noqa: BLE001 - any runtime error of a template is the template's
             raise SiteSourceError([Diagnostic(_template_file(self.env, template), _template_line(exc), 0, "error",
                                               "template.error", "", f"{type(exc).__name__}: {exc}")]) from None
-        return Page(path, text)
+        return Page(self.prefix + path, text)
 
     def pages(self):
         """Yield every :class:`Page` (HTML), in a fixed order: the site pages, then one per channel."""
@@ -303,7 +316,7 @@ class Renderer:
         def verify_js():
             return Page("kontrollera-data.js",
                         verify_script(verify_data(reg, self.channel_keys if self.keys is not None else None,
-                                                  self.rows if self.keys is not None else None)))
+                                                  self.rows if self.keys is not None else None, self.lang)))
 
         jobs = [
             ("index.html", index),
@@ -326,14 +339,14 @@ class Renderer:
         if is_compact(groups()):
             jobs += [(f"organisation/{slugs()[d]}.html", (lambda d=d, chs=chs: organisation(d, chs)))
                      for d, chs in groups()]
-        return jobs
+        return [(self.prefix + path, job) for path, job in jobs]
 
     def _content_page(self, p: ContentPage) -> Page:
-        key = ("content", p.slug)
+        key = ("content", self.lang, p.slug)
         if self.keys is not None:  # reused while the render key (which covers content/) holds
             text = self.rows.get(key)
             if text is not None:
-                return Page(f"{p.slug}.html", text)
+                return Page(f"{self.prefix}{p.slug}.html", text)
         page = self._content_page_render(p)
         if self.keys is not None:
             self.rows[key] = page.text
@@ -345,7 +358,8 @@ class Renderer:
         # backslash-escaped for Markdown before the page is converted (and HTML-escaped too).
         env = self.env.overlay(finalize=markdown_text)
         try:
-            source = env.from_string(p.source).render(**ctx)
+            with using_language(self.lang):
+                source = env.from_string(p.source).render(**ctx)
         except jinja2.TemplateSyntaxError as exc:
             raise SiteSourceError([Diagnostic(p.file, exc.lineno or 0, 0, "error", "content.syntax", "",
                                               exc.message or "syntax error")]) from None
@@ -361,7 +375,7 @@ class Renderer:
         import markdown as md  # imported here: only content pages are Markdown
 
         body = md.markdown(source, extensions=["tables", "attr_list", "sane_lists"], output_format="html")
-        return self._render("page.html", f"{p.slug}.html", title=p.title, body=body)
+        return self._render("page.html", f"{p.slug}.html", title=p.title, body=body, page_lang=p.lang)
 
 
 def _feed_id(reg: Register) -> str:

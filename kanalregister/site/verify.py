@@ -9,10 +9,9 @@ import json
 
 from ..cache.blocks import BlockStore, memo_join
 from ..register.dates import planned
-from ..i18n import site_gettext
 from ..register.identity import channel_keys, table
 from ..register.model import Register
-from .swedish import date_sv
+from .language import format_date, site_gettext
 
 
 def _dumps(v) -> str:
@@ -20,10 +19,12 @@ def _dumps(v) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def answer_texts() -> dict[str, str]:
-    """The texts of the answer (Swedish source strings through :func:`site_gettext`), by name;
-    ``{name}`` marks where verify.js puts a value."""
-    t = site_gettext
+def answer_texts(lang: str = "sv") -> dict[str, str]:
+    """The texts of the answer in ``lang`` (Swedish source strings through :func:`site_gettext`),
+    by name; ``{name}`` marks where verify.js puts a value."""
+    def t(message: str) -> str:
+        return site_gettext(message, lang)
+
     return {
         "official": t("Ja: officiellt konto för {org}."),
         "officialDept": t("Ja: officiellt konto för {org}, {department}."),
@@ -55,7 +56,8 @@ def answer_texts() -> dict[str, str]:
     }
 
 
-def verify_data(reg: Register, keys: dict | None = None, rows: BlockStore | None = None) -> str:
+def verify_data(reg: Register, keys: dict | None = None, rows: BlockStore | None = None,
+                lang: str = "sv") -> str:
     """The JSON of ``kontrollera-data.js`` (safe inside a script: ``<``, ``>``, ``&`` escaped).
 
     Holds only public fields: for each channel its id, name, platform, förvaltning, unit,
@@ -67,7 +69,8 @@ def verify_data(reg: Register, keys: dict | None = None, rows: BlockStore | None
     keeper); the identity table; the answer's texts. The text is that of one
     ``json.dumps(…, sort_keys=True)``, put together from per-channel parts so that ``rows`` (a
     :class:`kanalregister.cache.BlockStore`) can keep blocks of them between builds, keyed by the
-    channels' digests in ``keys`` (id → digest).
+    channels' digests in ``keys`` (id → digest). ``lang`` (``"sv"``, ``"en"``) is the page's
+    language: a closing date is written in it (Babel), and it is part of the blocks' key.
     """
     def pairs(url, aliases, handle) -> tuple[list, list]:
         addresses = [url, *aliases]
@@ -80,20 +83,20 @@ def verify_data(reg: Register, keys: dict | None = None, rows: BlockStore | None
     def one(c) -> str:
         addresses, ks = pairs(c.url, c.aliases, c.handle)
         row = {"id": c.id, "name": c.name, "platformLabel": c.platform_label, "addresses": addresses, "keys": ks,
-               "department": c.department, "unit": c.unit, "contact": c.contact_email,
-               "status": c.status, "closing": date_sv(c.closing_date) if c.closing_date else None,
-               "starts": date_sv(c.start_date) if planned(c, reg.as_of) else None}
+               "department": c.department, "unit": c.unit, "contact": c.contact_email, "status": c.status,
+               "closing": format_date(c.closing_date, lang=lang) if c.closing_date else None,
+               "starts": format_date(c.start_date, lang=lang) if planned(c, reg.as_of) else None}
         return _dumps({k: v for k, v in row.items() if v is not None})
 
     key_of = keys.__getitem__ if keys is not None else None
-    channels = memo_join(reg.channels, lambda c: key_of(c.id), rows, "verify.json", one, ",") \
+    channels = memo_join(reg.channels, lambda c: key_of(c.id), rows, f"verify.json@{lang}", one, ",") \
         if key_of is not None and rows is not None else ",".join(one(c) for c in reg.channels)
     o = reg.organisation
     org = _dumps({"name": o.name, "email": o.email, "phone": o.phone, "keeper": o.register_keeper})
     parties = _dumps([{"party": p.party, "addresses": [p.url], "keys": pairs(p.url, (), None)[1],
                        "platformLabel": p.platform_label} for p in reg.party_channels])
     return ('{"channels":[' + channels + '],"identity":' + _dumps(table()) + ',"org":' + org
-            + ',"parties":' + parties + ',"texts":' + _dumps(answer_texts()) + "}")
+            + ',"parties":' + parties + ',"texts":' + _dumps(answer_texts(lang)) + "}")
 
 
 def verify_script(data: str) -> str:

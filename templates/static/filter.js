@@ -52,8 +52,9 @@
       if (toc) { toc.hidden = on; }
       if (reset) { reset.hidden = !on; }
       if (empty) { empty.hidden = shown > 0; }
-      status.textContent = compact ? "Visar " + shown + " av " + items.length + " organisationer." :
-        "Visar " + shown + " av " + items.length + " kanaler.";
+      /* the text comes from the page, in its language */
+      status.textContent = (status.getAttribute("data-text") || "{shown} / {total}")
+        .replace("{shown}", String(shown)).replace("{total}", String(items.length));
       if (updateUrl) {
         var params = new URLSearchParams(window.location.search);
         Object.keys(fields).forEach(function (p) {
