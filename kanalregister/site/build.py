@@ -33,7 +33,7 @@ from ..register.model import Register
 from ..workers import map_items
 from . import export, render
 from .content import content_in, load_content
-from .guard import MARKER, MARKER_TEXT, output_folder
+from .guard import MARKER, MARKER_TEXT, build_lock, output_folder
 from .language import DATE_MEMO, LANGUAGES, PREFIX
 from .progress import Progress, working
 from .publish import Publisher, leftovers, wait_removals
@@ -312,34 +312,8 @@ def build(register_path: Path, out: Path, templates: list[Path] | None = None,
     box = {"raw": read_bytes(register_path, name), "internal": read_internal(register_path, internal)}
     protected = [Path.cwd(), register_folder(register_path), src.content, *src.templates]
     out = output_folder(out, protected)  # before anything is written
-    with _build_lock(out):
+    with build_lock(out):
         return _build(box, name, out, src, today, strict, use_cache, started)
-
-
-@contextlib.contextmanager
-def _build_lock(out: Path):
-    """Hold an exclusive lock on ``out`` while building (the file ``.<out>.kanalregister-lock``
-    beside it), so that two builds of the same output — ``serve`` and a manual one, or two
-    CI jobs — take turns, whatever their options. Where no lock can be had (no ``fcntl``, an
-    unwritable place), the build goes on without it."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not on Linux or macOS
-        fcntl = None
-    if fcntl is None:
-        yield
-        return
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(out.parent / f".{out.name}.kanalregister-lock", "a")  # noqa: SIM115 - closed below
-    except OSError:
-        yield
-        return
-    try:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        yield
-    finally:
-        fh.close()
 
 
 def inputs_digest(name: str, raw: bytes, src: Sources, today: dt.date, out: Path, internal=None) -> str:

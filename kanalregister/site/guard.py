@@ -19,6 +19,8 @@ what to do, before a single file is touched.
 
 from __future__ import annotations
 
+import contextlib
+
 import os
 from pathlib import Path
 
@@ -75,3 +77,29 @@ def _ours(folder: Path) -> bool:
         return True  # built before sites carried the marker
     with os.scandir(folder) as it:
         return next(it, None) is None
+
+
+@contextlib.contextmanager
+def build_lock(out: Path):
+    """Hold an exclusive lock on ``out`` while building (the file ``.<out>.kanalregister-lock``
+    beside it), so that two builds of the same output — ``serve`` and a manual one, or two
+    CI jobs — take turns, whatever their options. Where no lock can be had (no ``fcntl``, an
+    unwritable place), the build goes on without it."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on Linux or macOS
+        fcntl = None
+    if fcntl is None:
+        yield
+        return
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(out.parent / f".{out.name}.kanalregister-lock", "a")  # noqa: SIM115 - closed below
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        yield
+    finally:
+        fh.close()

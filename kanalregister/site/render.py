@@ -33,7 +33,7 @@ from ..register.model import Channel, Event, Organisation, PartyChannel, Registe
 from .content import ContentPage, content_line, load_content, markdown_text
 from .dcat import CATALOGUE_PATH, catalogue_url
 from .language import NAMES, PREFIX, LanguageLink, site_gettext, using_language
-from .organisations import is_compact, organisation_slugs
+from .organisations import group_by_department, is_compact, organisation_slugs
 from .swedish import sv_key
 from .templating import make_env, template_name
 from .verify import verify_data, verify_script
@@ -60,19 +60,6 @@ class Page:
 
     path: str
     text: str
-
-
-def group_by_department(channels, name_keys: dict | None = None) -> list[tuple[str, list[Channel]]]:
-    """Group channels by förvaltning: [(department, channels sorted by name)], in Swedish order.
-
-    ``name_keys`` may give each channel's :func:`sv_key` of its name by id, computed once
-    for several sorts.
-    """
-    keys = name_keys if name_keys is not None else {c.id: sv_key(c.name) for c in channels}
-    groups: dict[str, list[Channel]] = {}
-    for c in sorted(channels, key=lambda c: (keys[c.id], c.id)):
-        groups.setdefault(c.department, []).append(c)
-    return [(d, groups[d]) for d in sorted(groups, key=sv_key)]
 
 
 class Renderer:

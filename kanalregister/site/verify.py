@@ -11,7 +11,7 @@ from ..cache.blocks import BlockStore, memo_join
 from ..register.dates import planned
 from ..register.identity import channel_keys, table
 from ..register.model import Register
-from .language import format_date, site_gettext
+from .language import format_date, site_gettext, using_language
 
 
 def _dumps(v) -> str:
@@ -22,37 +22,41 @@ def _dumps(v) -> str:
 def answer_texts(lang: str = "sv") -> dict[str, str]:
     """The texts of the answer in ``lang`` (Swedish source strings through :func:`site_gettext`),
     by name; ``{name}`` marks where verify.js puts a value."""
-    def t(message: str) -> str:
-        return site_gettext(message, lang)
+    with using_language(lang):
+        return _texts()
 
+
+def _texts() -> dict[str, str]:
     return {
-        "official": t("Ja: officiellt konto för {org}."),
-        "officialDept": t("Ja: officiellt konto för {org}, {department}."),
-        "runBy": t("Drivs av {department}."),
-        "address": t("Officiell adress: "),
-        "contact": t("Kontakt: "),
-        "on": t("{name} på {platform}"),
-        "handleOn": t("@{handle} är ett officiellt konto på {platforms}."),
-        "handleOnly": t("Svaret gäller bara de plattformar som står här: samma användarnamn kan höra till "
-                        "någon annan på en annan plattform. Klistra in hela adressen om du menar en annan plattform."),
-        "closed": t("Nej: kontot är avslutat och används inte längre av {org}."),
-        "closedSince": t("Nej: kontot är avslutat sedan {date} och används inte längre av {org}."),
-        "closedWarn": t("Kontot är inte längre {department}s. Någon annan kan ha tagit över det: lita inte på det "
-                        "som publiceras där."),
-        "retired": t("Avslutad adress (ingen länk): "),
-        "closedMore": t("Mer om det avslutade kontot {name}"),
-        "party": t("Nej: det är {party}s kanal, inte {org}s. Åsikterna där är partiets egna."),
-        "unknown": t("Finns inte i förteckningen."),
-        "unknownLead": t("Kontot är inte ett officiellt konto för {org}. Så här gör du:"),
-        "step1": t("Lita inte på innehållet, klicka inte på länkar och lämna inga uppgifter till kontot."),
-        "step2": t("Anmäl kontot till plattformen om det utger sig för att vara {org}."),
-        "step3": t("Tror du att kontot borde finnas i förteckningen? Skriv till {keeper}, som för förteckningen: "),
-        "phone": t(", telefon {phone}"),
-        "near": t("Det liknar det officiella kontot "),
-        "nearTail": t(". Kontrollera adressen noga: falska konton har ofta nästan samma namn."),
-        "and": t(" och "),
-        "planned": t("Kontot är planerat och startar den {date}."),
-        "closingOn": t("Kontot avslutas den {date}."),
+        "official": site_gettext("Ja: officiellt konto för {org}."),
+        "officialDept": site_gettext("Ja: officiellt konto för {org}, {department}."),
+        "runBy": site_gettext("Drivs av {department}."),
+        "address": site_gettext("Officiell adress: "),
+        "contact": site_gettext("Kontakt: "),
+        "on": site_gettext("{name} på {platform}"),
+        "handleOn": site_gettext("@{handle} är ett officiellt konto på {platforms}."),
+        "handleOnly": site_gettext("Svaret gäller bara de plattformar som står här: samma användarnamn kan höra "
+                                   "till någon annan på en annan plattform. Klistra in hela adressen om du menar en annan plattform."),
+        "closed": site_gettext("Nej: kontot är avslutat och används inte längre av {org}."),
+        "closedSince": site_gettext("Nej: kontot är avslutat sedan {date} och används inte längre av {org}."),
+        "closedWarn": site_gettext("Kontot är inte längre {department}s. Någon annan kan ha tagit över det: lita "
+                                   "inte på det som publiceras där."),
+        "retired": site_gettext("Avslutad adress (ingen länk): "),
+        "closedMore": site_gettext("Mer om det avslutade kontot {name}"),
+        "party": site_gettext("Nej: det är {party}s kanal, inte {org}s. Åsikterna där är partiets egna."),
+        "unknown": site_gettext("Finns inte i förteckningen."),
+        "unknownLead": site_gettext("Kontot är inte ett officiellt konto för {org}. Så här gör du:"),
+        "step1": site_gettext("Lita inte på innehållet, klicka inte på länkar och lämna inga uppgifter till "
+                              "kontot."),
+        "step2": site_gettext("Anmäl kontot till plattformen om det utger sig för att vara {org}."),
+        "step3": site_gettext("Tror du att kontot borde finnas i förteckningen? Skriv till {keeper}, som för "
+                              "förteckningen: "),
+        "phone": site_gettext(", telefon {phone}"),
+        "near": site_gettext("Det liknar det officiella kontot "),
+        "nearTail": site_gettext(". Kontrollera adressen noga: falska konton har ofta nästan samma namn."),
+        "and": site_gettext(" och "),
+        "planned": site_gettext("Kontot är planerat och startar den {date}."),
+        "closingOn": site_gettext("Kontot avslutas den {date}."),
     }
 
 
