@@ -301,7 +301,7 @@ class Renderer:
                                                     "kommunen"))
 
         def verify_js():
-            return Page("kontrollera-data.js",
+            return Page(self.prefix + "kontrollera-data.js",
                         verify_script(verify_data(reg, self.channel_keys if self.keys is not None else None,
                                                   self.rows if self.keys is not None else None, self.lang)))
 
