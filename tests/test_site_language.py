@@ -150,7 +150,10 @@ def test_english_pages_use_the_site_root_for_shared_files(demo_site):
     links = {a["href"] for a in page.select("main a")}
     assert {"../channels.csv", "../channels.json", "../datapackage.json"} <= links
     assert not (demo_site / "en" / "channels.csv").exists()  # the open data are language-neutral: once
-    assert soup(demo_site / "en" / "kontrollera.html").select_one("script[src]")["src"] == "../verify.js"
+    scripts = [sc["src"] for sc in soup(demo_site / "en" / "kontrollera.html").select("script[src]")]
+    assert scripts == ["kontrollera-data.js", "../verify.js"]  # the data (with its texts) in the page's language
+    assert (demo_site / "en" / "kontrollera-data.js").read_text(encoding="utf-8") != \
+        (demo_site / "kontrollera-data.js").read_text(encoding="utf-8")
 
 
 def test_dates_and_numbers_by_babel_in_each_language():
