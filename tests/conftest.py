@@ -121,3 +121,12 @@ def load_register(path, today=None):
     res = load(path, today).result
     assert res.register is not None, [d.format() for d in res.errors]
     return res.register, res.diagnostics
+
+
+def git(cwd, *args: str) -> None:
+    """Run git in ``cwd`` with a fixed author and no user configuration (CI machines have none)."""
+    import subprocess
+
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+                        "GIT_COMMITTER_EMAIL": "t@example.org", "HOME": str(cwd), "PATH": "/usr/bin:/bin"})

@@ -5,16 +5,9 @@ from __future__ import annotations
 import collections
 import json
 import re
-import subprocess
 
 import pytest
-from conftest import MINIMAL, TODAY, run_cli
-
-
-def git(cwd, *args):
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
-                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
-                        "GIT_COMMITTER_EMAIL": "t@example.org", "HOME": str(cwd), "PATH": "/usr/bin:/bin"})
+from conftest import MINIMAL, TODAY, git, run_cli
 
 
 def _without_monitoring(text: str) -> str:

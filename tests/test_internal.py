@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import DEMO, MINIMAL, TODAY, run_cli
+from conftest import DEMO, MINIMAL, TODAY, git, run_cli
 
 from kanalregister.register.internal import MIGRATION_END
 from kanalregister.register.loader import load
@@ -335,17 +335,13 @@ def test_personal_data_in_the_notes_of_a_combined_register_is_flagged_too(tmp_pa
 
 # --- diff and init -------------------------------------------------------------------------------
 
-def _git(cwd, *args):
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
-                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
-                        "GIT_COMMITTER_EMAIL": "t@example.org", "HOME": str(cwd), "PATH": "/usr/bin:/bin"})
 
 
 def test_diff_shows_no_internal_value(tmp_path):
     reg = _public_of(tmp_path)
-    _git(tmp_path, "init", "-q", "-b", "main")
-    _git(tmp_path, "add", "channels.yaml")
-    _git(tmp_path, "commit", "-q", "-m", "start")
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", "channels.yaml")
+    git(tmp_path, "commit", "-q", "-m", "start")
     internal = tmp_path / "channels.internal.yaml"
     values = _people_values(internal.read_text(encoding="utf-8"))
     reg.write_text(reg.read_text(encoding="utf-8").replace("Tipsa om böcker", "Tipsa om nya böcker"), encoding="utf-8")
@@ -373,7 +369,7 @@ def test_split_keeps_a_public_comment_that_follows_a_moved_value_in_the_public_r
     assert "last_reviewed: 2026-06-30  # granskad av Hemliga Hanna" in internal
 
 
-def test_init_writes_both_files_and_keeps_the_internal_one_out_of_git(tmp_path):
+def test_init_writes_both_files_and_keeps_the_internal_one_out_ofgit(tmp_path):
     target = tmp_path / "repo"
     r = run_cli("init", str(target), "--name", "Norsjö kommun", "--website", "https://www.norsjo.se",
                 "--email", "kommun@norsjo.se")
@@ -383,8 +379,8 @@ def test_init_writes_both_files_and_keeps_the_internal_one_out_of_git(tmp_path):
     assert "administrators" not in (target / "channels.yaml").read_text(encoding="utf-8")
     readme = (target / "README.md").read_text(encoding="utf-8")
     assert "## Publik förteckning, intern aktivitetsplan" in readme and "SOPS" in readme
-    _git(target, "init", "-q", "-b", "main")
-    _git(target, "add", ".")
+    git(target, "init", "-q", "-b", "main")
+    git(target, "add", ".")
     listed = subprocess.run(["git", "ls-files"], cwd=target, capture_output=True, text=True, check=True).stdout
     assert "channels.yaml" in listed.split() and "channels.internal.yaml" not in listed
     # 'new' puts the internal answers into the internal file, the rest into the register
