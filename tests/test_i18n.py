@@ -109,7 +109,25 @@ def test_help_is_translated(nothing_set):
     assert "Validate the register against the schema" in en.out
     assert en.out.startswith("usage: kanalregister check") and "\noptions:\n" in en.out
     bad = run_cli("check", "--format", "x")
-    assert bad.code == 2 and "kanalregister check: fel: argument --format:" in bad.err
+    assert bad.code == 2 and "kanalregister check: fel: argumentet --format: ogiltigt val: 'x'" in bad.err
+
+
+@pytest.mark.parametrize("args,swedish,english", [
+    (["chek"], "fel: argumentet COMMAND: ogiltigt val: 'chek' (välj bland 'build', 'check'",
+     "error: argument COMMAND: invalid choice: 'chek' (choose from 'build', 'check'"),
+    (["check", "--bogus"], "kanalregister: fel: okända argument: --bogus",
+     "kanalregister: error: unrecognized arguments: --bogus"),
+    (["edit"], "kanalregister edit: fel: de här argumenten behövs: ID, FIELD, VALUE",
+     "kanalregister edit: error: the following arguments are required: ID, FIELD, VALUE"),
+    (["check", "--register"], "fel: argumentet --register/-r: ett värde behövs",
+     "error: argument --register/-r: expected one argument"),
+])
+def test_command_line_mistakes_are_explained_in_the_language(nothing_set, args, swedish, english):
+    """argparse's own error texts for the mistakes a person makes, in Swedish by default."""
+    sv = run_cli(*args)
+    assert sv.code == 2 and swedish in sv.err, sv.err
+    en = run_cli(*args, "--lang", "en")
+    assert en.code == 2 and english in en.err, en.err
 
 
 def test_subprocess_default_is_swedish(broken):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import sys
 from pathlib import Path
 
@@ -32,10 +33,32 @@ class _Formatter(argparse.HelpFormatter):
         super().add_usage(usage, actions, groups, _("usage: ") if prefix is None else prefix)
 
 
+def argparse_message(message: str) -> str:
+    """argparse's English text of a command-line error (str) in the language of messages, for
+    the errors a person makes (a mistyped command or option, a missing or extra argument, a
+    bad value); any other text is returned as argparse wrote it."""
+    m = re.fullmatch(r"argument (.+?): (.*)", message, re.S)
+    if m:
+        return _("argument {argument}: {message}").format(argument=m[1], message=argparse_message(m[2]))
+    for pattern, text in (
+            (r"invalid choice: (?P<value>.*) \(choose from (?P<choices>.*)\)",
+             _("invalid choice: {value} (choose from {choices})")),
+            (r"the following arguments are required: (?P<names>.*)",
+             _("the following arguments are required: {names}")),
+            (r"unrecognized arguments: (?P<names>.*)", _("unrecognized arguments: {names}")),
+            (r"expected one argument", _("expected one argument")),
+            (r"invalid (?P<type>\S+) value: (?P<value>.*)", _("invalid {type} value: {value}")),
+            (r"ambiguous option: (?P<option>\S+) could match (?P<matches>.*)",
+             _("ambiguous option: {option} could match {matches}"))):
+        m = re.fullmatch(pattern, message, re.S)
+        if m:
+            return text.format(**m.groupdict())
+    return message
+
+
 class Parser(argparse.ArgumentParser):
-    """An argument parser whose own words (usage, the option groups, ``-h``, the error line)
-    are in the language of messages too; argparse's text of an error (e.g. "invalid choice")
-    stays argparse's, in English."""
+    """An argument parser whose own words (usage, the option groups, ``-h``, the error line and
+    the common error texts, :func:`argparse_message`) are in the language of messages too."""
 
     def __init__(self, *args, add_help: bool = True, **kw):
         kw.setdefault("formatter_class", _Formatter)
@@ -49,7 +72,7 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str):
         """Print the usage and ``PROG: error: MESSAGE`` to standard error; exit with status 2."""
         self.print_usage(sys.stderr)
-        self.exit(2, _("{prog}: error: {message}").format(prog=self.prog, message=message) + "\n")
+        self.exit(2, _("{prog}: error: {message}").format(prog=self.prog, message=argparse_message(message)) + "\n")
 
 
 def language_option(default=None) -> argparse.ArgumentParser:
