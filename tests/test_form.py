@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from conftest import MINIMAL, TODAY, run_cli
-from test_browser import ARGS, AXE, AXE_TAGS, CHROMIUM
+from test_browser import AXE, AXE_TAGS
 
 from kanalregister.register.editor import json_schema
 from kanalregister.register.policy import Policy
@@ -130,18 +130,6 @@ def test_without_a_repository_the_page_offers_the_yaml_only(tmp_path):
 
 
 # --- in the browser -------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
 
 @pytest.fixture
 def page(browser, made):

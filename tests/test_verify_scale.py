@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from identity_forms import forms, near_misses
-from test_browser import AXE, VNU, _axe, browser  # noqa: F401 - the browser fixture
+from test_browser import VNU, _axe
 from test_golden import build_site
 
 pytestmark = pytest.mark.browser

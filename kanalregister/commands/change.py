@@ -25,7 +25,7 @@ from ruamel.yaml.comments import CommentedMap
 from ..errors import Diagnostic, RegisterInvalid, UsageError, file_diagnostic
 from ..i18n import _
 from ..register.fields import suggest
-from ..register.loader import load
+from ..register.loader import BESIDE, load
 from ..register.schema import table
 from .edit import (
     dump,
@@ -98,15 +98,15 @@ def set_field(channel: CommentedMap, field: str, value) -> None:
     channel.insert(pos, field, value)
 
 
-def _apply(path: Path, channel_id: str, today: dt.date, change) -> Changed:
+def _apply(path: Path, channel_id: str, today: dt.date, change, internal=BESIDE) -> Changed:
     """Read, change with ``change(channel map) -> list of fields``, check, write (module docstring)."""
     path = Path(path)
     data, raw, newline = load_rt(path)
-    before = load(raw, today, name=str(path)).result
+    before = load(raw, today, name=str(path), internal=internal).result
     i, channel = find_channel(data, channel_id, str(path))
     fields = change(channel)
     text = dump(data)
-    after = load(text.encode("utf-8"), today, name=str(path)).result
+    after = load(text.encode("utf-8"), today, name=str(path), internal=internal).result
     own, label = f"channels[{i}]", _("channel '{id}'").format(id=channel.get("id"))
     had = {(d.code, d.message) for d in before.errors}
     ids = [str(c.get("id")) if isinstance(c, dict) else "?" for c in data["channels"]]
@@ -131,7 +131,7 @@ def _apply(path: Path, channel_id: str, today: dt.date, change) -> Changed:
 
 
 def edit_field(path: Path, channel_id: str, field: str, text: str, today: dt.date,
-               note: str | None = None) -> Changed:
+               note: str | None = None, internal=BESIDE) -> Changed:
     """Set one field of one channel (``kanalregister edit ID FIELD VALUE``).
 
     Args:
@@ -139,6 +139,8 @@ def edit_field(path: Path, channel_id: str, field: str, text: str, today: dt.dat
             the schema; ``text`` its new value as :func:`value_of` reads it ("" removes it).
         today: the date of the policy's rules, and of ``last_changed`` when ``note`` is given.
         note: a public change note (``change_note``, with ``last_changed`` = ``today``).
+        internal: the internal file the checks read (``--internal``; default the one beside
+            the register, :data:`kanalregister.register.loader.BESIDE`).
 
     Returns:
         A :class:`Changed`.
@@ -164,7 +166,7 @@ def edit_field(path: Path, channel_id: str, field: str, text: str, today: dt.dat
             done += ["last_changed", "change_note"]
         return done
 
-    return _apply(path, channel_id, today, change)
+    return _apply(path, channel_id, today, change, internal)
 
 
 def screenshot_reminder() -> str:
@@ -175,7 +177,7 @@ def screenshot_reminder() -> str:
 
 def close_channel(path: Path, channel_id: str, today: dt.date, closing: dt.date | None = None,
                   reason: str | None = None, successor: str | None = None,
-                  archived: dt.date | None = None) -> Changed:
+                  archived: dt.date | None = None, internal=BESIDE) -> Changed:
     """Close a channel (``kanalregister close ID``): see the module docstring.
 
     Args:
@@ -183,6 +185,7 @@ def close_channel(path: Path, channel_id: str, today: dt.date, closing: dt.date 
         reason: the public change note (``change_note``; ``last_changed`` = the closing date).
         successor: the id of the channel that replaces it.
         archived: the date the final screenshot was archived (``last_archived``).
+        internal: the internal file the checks read, as for :func:`edit_field`.
 
     Raises:
         UsageError: no such channel, or it is closed already. RegisterInvalid: the result
@@ -206,7 +209,7 @@ def close_channel(path: Path, channel_id: str, today: dt.date, closing: dt.date 
         return done
 
     try:
-        return _apply(path, channel_id, today, change)
+        return _apply(path, channel_id, today, change, internal)
     except RegisterInvalid as exc:
         raise RegisterInvalid([Diagnostic(d.file, d.line, d.col, d.severity, d.code, d.path, d.message, _(
             "take the final screenshot of the channel, archive it, then run 'kanalregister close {id} "

@@ -114,6 +114,13 @@ def make_parser() -> argparse.ArgumentParser:
                              "github (workflow annotations) or json"))
         internal_opt(sp)
 
+    def change_opts(sp):  # the commands that change the register: new, edit, close
+        sp.add_argument("--register", "-r", default=DEFAULT_REGISTER, metavar="FILE", help=_("the register file"))
+        internal_opt(sp)
+        sp.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help=_("date for the policy's date rules"))
+        sp.add_argument("--format", choices=("text", "github", "json"), default="text",
+                        help=_("how to print problems"))
+
     def internal_opt(sp):
         sp.add_argument("--internal", metavar="FILE", default=None,
                         help=_("the internal file: administrators, ersättare, notes, review and activity dates "
@@ -188,14 +195,11 @@ def make_parser() -> argparse.ArgumentParser:
                        description=_("Add a channel entry to the register, from options or by answering the "
                                    "aktivitetsplan questions (Gullspång Bilaga 1) in a terminal. The entry is "
                                    "written only when the register stays valid; the rest of the file is kept."))
-    n.add_argument("--register", "-r", default=DEFAULT_REGISTER, metavar="FILE", help=_("the register file"))
-    internal_opt(n)
+    change_opts(n)
     n.add_argument("--interactive", "-i", action="store_true",
                    help=_("ask for every missing answer (default when standard input is a terminal)"))
     n.add_argument("--resume", action="store_true",
                    help=_("continue with the answers kept from an earlier run that was stopped"))
-    n.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help=_("date for the policy's date rules"))
-    n.add_argument("--format", choices=("text", "github", "json"), default="text", help=_("how to print problems"))
     for spec in table("channel").fields:
         flag = "--" + spec.name.replace("_", "-")
         if spec.type in ("list", "array"):
@@ -216,9 +220,7 @@ def make_parser() -> argparse.ArgumentParser:
     ed.add_argument("value", metavar="VALUE", help=_("the new value"))
     ed.add_argument("--note", metavar="TEXT",
                     help=_("a public change note for the change log (sets change_note and last_changed)"))
-    ed.add_argument("--register", "-r", default=DEFAULT_REGISTER, metavar="FILE", help=_("the register file"))
-    ed.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help=_("date for the policy's date rules"))
-    ed.add_argument("--format", choices=("text", "github", "json"), default="text", help=_("how to print problems"))
+    change_opts(ed)
 
     cl = add("close", help=_("close a channel: status, closing date, reason, successor, final screenshot"),
              description=_("Close the channel ID in one step: status closed, the closing date, the reason "
@@ -231,9 +233,7 @@ def make_parser() -> argparse.ArgumentParser:
     cl.add_argument("--successor", metavar="ID", help=_("the id of the channel that replaces it"))
     cl.add_argument("--archived", type=_date, metavar="YYYY-MM-DD",
                     help=_("the date the final screenshot was archived (last_archived)"))
-    cl.add_argument("--register", "-r", default=DEFAULT_REGISTER, metavar="FILE", help=_("the register file"))
-    cl.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help=_("date for the policy's date rules"))
-    cl.add_argument("--format", choices=("text", "github", "json"), default="text", help=_("how to print problems"))
+    change_opts(cl)
 
     sv = add("serve", help=_("preview the site locally, rebuilding on changes"),
                         description=_("Build, serve the output folder on http://127.0.0.1:PORT/ and rebuild when the "

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from ..i18n import _
+from ..register.loader import BESIDE
 from ..register.schema import table
 from .output import emit
 from .parser import DEFAULT_REGISTER, needs_a_file
@@ -86,7 +87,7 @@ def edit(args) -> int:
 
     needs_a_file(args.register, "edit")
     return report_change(args, edit_field(Path(args.register), args.id, args.field, args.value,
-                                     args.today or dt.date.today(), args.note))
+                                          args.today or dt.date.today(), args.note, args.internal or BESIDE))
 
 
 def close(args) -> int:
@@ -94,7 +95,7 @@ def close(args) -> int:
 
     needs_a_file(args.register, "close")
     changed = close_channel(Path(args.register), args.id, args.today or dt.date.today(), args.date, args.reason,
-                            args.successor, args.archived)
+                            args.successor, args.archived, args.internal or BESIDE)
     report_change(args, changed)
     print(screenshot_reminder(), file=sys.stderr)
     return 0
